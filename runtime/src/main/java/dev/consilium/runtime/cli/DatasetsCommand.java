@@ -1,0 +1,33 @@
+package dev.consilium.runtime.cli;
+
+import dev.consilium.runtime.datasets.ArithmeticDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Regenerates the shipped task data; each file in datasets/ names the command that made it. */
+@Command(name = "datasets", mixinStandardHelpOptions = true,
+        description = "Generate task data with ground truth true by construction.",
+        subcommands = DatasetsCommand.Arithmetic.class)
+final class DatasetsCommand {
+
+    @Command(name = "arithmetic", mixinStandardHelpOptions = true,
+            description = "Addition and subtraction problems of graded difficulty, train and held-out splits.")
+    static final class Arithmetic implements Runnable {
+        @Option(names = "--out", defaultValue = "datasets/arithmetic", description = "Output folder (default: ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--train", defaultValue = "4000", description = "Training problems (default: ${DEFAULT-VALUE}).")
+        int train;
+        @Option(names = "--heldout", defaultValue = "200", description = "Held-out problems (default: ${DEFAULT-VALUE}).")
+        int heldout;
+
+        @Override
+        public void run() {
+            ArithmeticDataset.generate(seed, train, heldout).writeTo(out);
+            System.out.printf("wrote %d train and %d held-out problems to %s%n", train, heldout, out);
+        }
+    }
+}
