@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The model's shape, read from and written to {@code config.json} under Hugging Face {@code DeepseekV3Config}
@@ -88,6 +89,27 @@ public record ModelConfig(
 
     public boolean isMoeLayer(int layer) {
         return layer >= firstKDenseReplace;
+    }
+
+    /** The configs that ship with Consilium: {@code small} (benchmarks) and {@code tiny} (the demo's policy). */
+    public static final List<String> NAMED = List.of("small", "tiny");
+
+    /** A shipped config by name, or a {@code config.json} path. */
+    public static ModelConfig named(String nameOrPath) {
+        if (NAMED.contains(nameOrPath)) {
+            try (var in = ModelConfig.class.getResourceAsStream("/dev/consilium/moe/configs/" + nameOrPath + ".json")) {
+                return fromJson(JSON.readTree(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Path p = Path.of(nameOrPath);
+        if (Files.isDirectory(p)) p = p.resolve("config.json");
+        if (!Files.exists(p)) {
+            throw new ConfigException("no config named \"" + nameOrPath + "\" (shipped: " + String.join(", ", NAMED)
+                    + "; or give a config.json path)");
+        }
+        return load(p);
     }
 
     /** Reads {@code config.json}; errors name the file and the key. */
