@@ -76,18 +76,27 @@ public final class BpeTokenizer {
             tokens[id] = e.getKey();
         }
         Map<String, Integer> added = new HashMap<>();
+        int maxAdded = -1;
         for (int i = 0; i < addedTokens.size(); i++) {
             AddedToken t = addedTokens.get(i);
             String where = "added_tokens[" + i + "]";
-            if (t.id() < 0) throw new TokenizerException(where + ": negative id " + t.id());
             if (t.content().isEmpty()) throw new TokenizerException(where + ": empty content");
-            if (tokens[t.id()] != null && !tokens[t.id()].equals(t.content())) {
-                throw new TokenizerException(where + ": id " + t.id() + " is already \"" + tokens[t.id()] + "\"");
-            }
             Integer inVocab = vocab.get(t.content());
             if (inVocab != null && inVocab != t.id()) {
                 throw new TokenizerException(where + ": \"" + t.content() + "\" has id " + t.id()
                         + " but id " + inVocab + " in model.vocab");
+            }
+            // Hugging Face ignores the id written for a token outside the vocab and gives it the next one after
+            // the vocab's entries and the added tokens before it; a file that says otherwise would encode apart.
+            int expected = maxAdded >= vocab.size() || vocab.isEmpty() ? maxAdded + 1 : vocab.size();
+            if (inVocab == null && t.id() != expected) {
+                throw new TokenizerException(where + ": \"" + t.content() + "\" has id " + t.id()
+                        + ", but Hugging Face would give it id " + expected + " (the next after model.vocab's "
+                        + vocab.size() + " entries and the added tokens before it)");
+            }
+            maxAdded = Math.max(maxAdded, t.id());
+            if (tokens[t.id()] != null && !tokens[t.id()].equals(t.content())) {
+                throw new TokenizerException(where + ": id " + t.id() + " is already \"" + tokens[t.id()] + "\"");
             }
             if (added.put(t.content(), t.id()) != null) {
                 throw new TokenizerException(where + ": \"" + t.content() + "\" is listed twice");
