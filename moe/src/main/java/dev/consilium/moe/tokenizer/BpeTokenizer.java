@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -253,7 +254,7 @@ public final class BpeTokenizer {
             // With no unk_token, Hugging Face drops a byte whose one-byte token is missing from the vocab.
             if (id >= 0) sym[n++] = id;
         }
-        if (n < 2) return java.util.Arrays.copyOf(sym, n);
+        if (n < 2) return Arrays.copyOf(sym, n);
 
         int[] next = new int[n];
         int[] prev = new int[n];

@@ -1,6 +1,7 @@
 package dev.consilium.moe.tokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -101,7 +102,7 @@ public final class ChatTemplate {
         for (int i = 0; i < parts.size(); i++) {
             int[] p = parts.get(i);
             System.arraycopy(p, 0, ids, at, p.length);
-            if (trained.get(i)) java.util.Arrays.fill(mask, at, at + p.length, true);
+            if (trained.get(i)) Arrays.fill(mask, at, at + p.length, true);
             at += p.length;
         }
         return new ChatTokens(ids, mask);

@@ -25,7 +25,8 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code pre_tokenizer}: ByteLevel, or a Sequence of Split (Regex or String pattern, behavior Isolated, not
  *       inverted) steps ending in ByteLevel, as DeepSeek-V3's.</li>
  *   <li>{@code normalizer}: null or an empty Sequence (DeepSeek-V3's). {@code post_processor}: null or ByteLevel,
- *       which only trims offsets. {@code decoder}: ByteLevel. {@code truncation}, {@code padding}: null.</li>
+ *       which only trims offsets. {@code decoder}: ByteLevel. {@code truncation}, {@code padding}: null.
+ *       Saving writes the first two and the post-processor as null, which encode the same.</li>
  *   <li>{@code added_tokens}: single_word, lstrip and rstrip false.</li>
  * </ul>
  */
