@@ -1,5 +1,6 @@
 package dev.consilium.moe.tokenizer;
 
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,13 @@ final class AddedTokenMatcher {
     }
 
     private final Node root = new Node();
+    // Most text has none of the tokens' first characters; this answers for it without touching the trie.
+    private final BitSet firstChars = new BitSet();
 
     AddedTokenMatcher(List<AddedToken> tokens) {
         for (AddedToken token : tokens) {
             Node node = root;
+            firstChars.set(token.content().charAt(0));
             for (int i = 0; i < token.content().length(); i++) {
                 node = node.next.computeIfAbsent(token.content().charAt(i), c -> new Node());
             }
@@ -32,6 +36,7 @@ final class AddedTokenMatcher {
 
     /** The longest token starting at {@code from}, packed as {@code id << 32 | length}, or -1 when none starts there. */
     long match(String text, int from) {
+        if (!firstChars.get(text.charAt(from))) return -1;
         Node node = root;
         long best = -1;
         for (int i = from; i < text.length(); i++) {

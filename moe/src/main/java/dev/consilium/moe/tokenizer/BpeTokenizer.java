@@ -197,7 +197,11 @@ public final class BpeTokenizer {
         return id >= 0 && id < special.length && special[id];
     }
 
-    /** The ids of {@code text}; added tokens written in the text (special or not) become their single ids. */
+    /**
+     * The ids of {@code text}; added tokens written in the text (special or not) become their single ids. A byte
+     * whose one-byte token is missing from the vocab is dropped, as Hugging Face does with no {@code unk_token};
+     * a vocab with all 256 (every trained or real byte-level one) encodes any text without loss.
+     */
     public int[] encode(String text) {
         IntList out = new IntList(text.length() / 3 + 8);
         int start = 0;

@@ -22,6 +22,10 @@ final class IntList {
         size += values.length;
     }
 
+    int get(int index) {
+        return items[index];
+    }
+
     int size() {
         return size;
     }

@@ -94,27 +94,59 @@ public final class PreTokenizer {
 
     /** The pieces of {@code text}, in order; they concatenate back to it (plus any prefix spaces). */
     public List<String> split(String text) {
-        List<String> pieces = new ArrayList<>();
-        if (!text.isEmpty()) pieces.add(text);
-        for (Pattern split : splits) pieces = isolate(pieces, split);
-        if (addPrefixSpace) pieces.replaceAll(piece -> piece.charAt(0) == ' ' ? piece : " " + piece);
-        if (useRegex) pieces = isolate(pieces, GPT2);
+        // Pieces are (start, end) ranges of text until they must become strings; a region with opaque bounds makes
+        // the matcher see each piece as the whole input, as Hugging Face's Split does.
+        IntList ranges = new IntList(8);
+        if (!text.isEmpty()) {
+            ranges.add(0);
+            ranges.add(text.length());
+        }
+        for (Pattern split : splits) ranges = isolate(text, ranges, split);
+        if (!addPrefixSpace) return substrings(text, useRegex ? isolate(text, ranges, GPT2) : ranges);
+        List<String> pieces = new ArrayList<>(ranges.size() / 2);
+        for (int i = 0; i < ranges.size(); i += 2) {
+            String piece = text.substring(ranges.get(i), ranges.get(i + 1));
+            if (piece.charAt(0) != ' ') piece = " " + piece;
+            if (!useRegex) {
+                pieces.add(piece);
+                continue;
+            }
+            IntList whole = new IntList(2);
+            whole.add(0);
+            whole.add(piece.length());
+            pieces.addAll(substrings(piece, isolate(piece, whole, GPT2)));
+        }
         return pieces;
     }
 
-    private static List<String> isolate(List<String> pieces, Pattern pattern) {
-        List<String> out = new ArrayList<>(pieces.size() * 2);
-        for (String piece : pieces) {
-            Matcher m = pattern.matcher(piece);
-            int last = 0;
+    private static IntList isolate(String text, IntList ranges, Pattern pattern) {
+        IntList out = new IntList(ranges.size() * 2);
+        Matcher m = pattern.matcher(text);
+        for (int r = 0; r < ranges.size(); r += 2) {
+            int last = ranges.get(r);
+            int end = ranges.get(r + 1);
+            m.region(last, end);
             while (m.find()) {
                 if (m.end() == m.start()) continue; // an empty match cuts nothing
-                if (m.start() > last) out.add(piece.substring(last, m.start()));
-                out.add(piece.substring(m.start(), m.end()));
+                if (m.start() > last) {
+                    out.add(last);
+                    out.add(m.start());
+                }
+                out.add(m.start());
+                out.add(m.end());
                 last = m.end();
             }
-            if (last < piece.length()) out.add(piece.substring(last));
+            if (last < end) {
+                out.add(last);
+                out.add(end);
+            }
         }
+        return out;
+    }
+
+    private static List<String> substrings(String text, IntList ranges) {
+        List<String> out = new ArrayList<>(ranges.size() / 2);
+        for (int i = 0; i < ranges.size(); i += 2) out.add(text.substring(ranges.get(i), ranges.get(i + 1)));
         return out;
     }
 }

@@ -60,6 +60,9 @@ class PreTokenizerTest {
         PreTokenizer prefixed = PreTokenizer.of(List.of(), true, true);
         assertEquals(List.of(" hello", " world"), prefixed.split("hello world"));
         assertEquals(List.of(" hi"), prefixed.split(" hi"));
+        // After Split steps, every piece gets one, as Hugging Face's ByteLevel does.
+        PreTokenizer splitThenPrefixed = PreTokenizer.of(PreTokenizer.DEEPSEEK_V3_REGEXES, true, false);
+        assertEquals(List.of(" ab", " 12", " cd"), splitThenPrefixed.split("ab12 cd"));
     }
 
     @Test
