@@ -82,6 +82,9 @@ public final class BpeTokenizer {
             AddedToken t = addedTokens.get(i);
             String where = "added_tokens[" + i + "]";
             if (t.content().isEmpty()) throw new TokenizerException(where + ": empty content");
+            if (added.put(t.content(), t.id()) != null) {
+                throw new TokenizerException(where + ": \"" + t.content() + "\" is listed twice");
+            }
             Integer inVocab = vocab.get(t.content());
             if (inVocab != null && inVocab != t.id()) {
                 throw new TokenizerException(where + ": \"" + t.content() + "\" has id " + t.id()
@@ -98,9 +101,6 @@ public final class BpeTokenizer {
             maxAdded = Math.max(maxAdded, t.id());
             if (tokens[t.id()] != null && !tokens[t.id()].equals(t.content())) {
                 throw new TokenizerException(where + ": id " + t.id() + " is already \"" + tokens[t.id()] + "\"");
-            }
-            if (added.put(t.content(), t.id()) != null) {
-                throw new TokenizerException(where + ": \"" + t.content() + "\" is listed twice");
             }
             tokens[t.id()] = t.content();
             special[t.id()] = t.special();

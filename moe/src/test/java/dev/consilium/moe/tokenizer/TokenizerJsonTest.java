@@ -115,6 +115,14 @@ class TokenizerJsonTest {
     }
 
     @Test
+    void repeatedMergeKeepsItsLastRankAsHuggingFaceDoes() {
+        String json = edit(read("gpt2-mini.json"), root -> ((ObjectNode) root.get("model")).set("merges",
+                JSON.createArrayNode().add("l o").add("l l").add("l o")));
+        // "l o" ranks 2, after "l l": l l o -> ll o. Had the first rank stood, l lo.
+        assertArrayEquals(new int[] {13, 4}, BpeTokenizer.fromJson(json).encode("llo"));
+    }
+
+    @Test
     void unsupportedPreTokenizerIsNamedWithItsPath() {
         assertError("pre_tokenizer.type \"Metaspace\" is not supported",
                 root -> root.putObject("pre_tokenizer").put("type", "Metaspace"));
