@@ -1,5 +1,6 @@
 package dev.consilium.moe.tokenizer;
 
+import dev.consilium.moe.tensor.IntList;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

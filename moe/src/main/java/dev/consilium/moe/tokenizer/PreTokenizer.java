@@ -1,5 +1,6 @@
 package dev.consilium.moe.tokenizer;
 
+import dev.consilium.moe.tensor.IntList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,0 +1,144 @@
+package dev.consilium.moe.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.consilium.moe.tensor.IntList;
+import dev.consilium.moe.tokenizer.BpeTokenizer;
+import dev.consilium.moe.tokenizer.ChatTemplate;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A token stream for language-model training: documents joined end to end, each followed by the
+ * end-of-sentence token, cut into windows of {@code T + 1} tokens (inputs and their next-token targets).
+ * Reads plain text, or JSONL whose lines are {@code {"text": ...}} or {@code {"tokens": [...]}}.
+ */
+public final class TokenDataset {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final int[] tokens;
+
+    private TokenDataset(int[] tokens) {
+        this.tokens = tokens;
+    }
+
+    public static TokenDataset of(int[] tokens) {
+        return new TokenDataset(tokens.clone());
+    }
+
+    /**
+     * Reads {@code file}: a {@code .jsonl} file line by line, anything else as one text. Errors name the
+     * file and line: malformed JSON, a line with neither field, a token id outside the vocabulary.
+     */
+    public static TokenDataset read(Path file, BpeTokenizer tokenizer) {
+        int eos = tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE);
+        IntList out = new IntList(1 << 16);
+        try {
+            if (!file.getFileName().toString().endsWith(".jsonl")) {
+                out.addAll(tokenizer.encodeOrdinary(Files.readString(file, StandardCharsets.UTF_8)));
+                out.add(eos);
+                return new TokenDataset(out.toArray());
+            }
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String line;
+                int lineNo = 0;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) continue;
+                    JsonNode o;
+                    try {
+                        o = JSON.readTree(line);
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalArgumentException(file + ":" + lineNo + ": not valid JSON: "
+                                + e.getOriginalMessage());
+                    }
+                    if (o.has("tokens")) {
+                        JsonNode ids = o.get("tokens");
+                        if (!ids.isArray()) throw new IllegalArgumentException(file + ":" + lineNo + ": \"tokens\" must be an array");
+                        for (JsonNode id : ids) {
+                            if (!id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= tokenizer.vocabSize()) {
+                                throw new IllegalArgumentException(file + ":" + lineNo + ": token id " + id
+                                        + " is outside the vocabulary [0, " + tokenizer.vocabSize() + ")");
+                            }
+                            out.add(id.intValue());
+                        }
+                    } else if (o.has("text") && o.get("text").isTextual()) {
+                        out.addAll(tokenizer.encodeOrdinary(o.get("text").textValue()));
+                        out.add(eos);
+                    } else {
+                        throw new IllegalArgumentException(file + ":" + lineNo
+                                + ": expected {\"text\": \"...\"} or {\"tokens\": [...]}");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return new TokenDataset(out.toArray());
+    }
+
+    public int size() {
+        return tokens.length;
+    }
+
+    /** The first {@code 1 - fraction} of the stream and the last {@code fraction}, as (train, held-out). */
+    public TokenDataset[] split(double heldoutFraction) {
+        int cut = (int) Math.round(tokens.length * (1 - heldoutFraction));
+        return new TokenDataset[] {
+                new TokenDataset(Arrays.copyOfRange(tokens, 0, cut)),
+                new TokenDataset(Arrays.copyOfRange(tokens, cut, tokens.length))};
+    }
+
+    /** Fills B windows at uniformly random offsets: inputs (B*T) and next-token targets (B*T). */
+    public void sample(SplittableRandom rng, int B, int T, int[] inputs, int[] targets) {
+        requireWindow(T);
+        for (int b = 0; b < B; b++) copyWindow(rng.nextInt(tokens.length - T), b, T, inputs, targets);
+    }
+
+    /**
+     * Fills B consecutive windows starting at window {@code batch * B}, wrapping around the stream: the
+     * order an independent implementation can reproduce exactly.
+     */
+    public void sequential(long batch, int B, int T, int[] inputs, int[] targets) {
+        requireWindow(T);
+        long windows = (tokens.length - 1) / T;
+        for (int b = 0; b < B; b++) copyWindow((int) (((batch * B + b) % windows) * T), b, T, inputs, targets);
+    }
+
+    /** Number of whole windows of T + 1 tokens, for a full pass in {@link #sequential} order. */
+    public int windows(int T) {
+        return (tokens.length - 1) / T;
+    }
+
+    /**
+     * Cross-entropy in nats per token of {@code eval} under this stream's unigram distribution (add-one
+     * smoothed): the loss a model that ignores context would reach, the baseline training must beat.
+     */
+    public double unigramCrossEntropy(TokenDataset eval, int vocabSize) {
+        long[] counts = new long[vocabSize];
+        for (int t : tokens) counts[t]++;
+        double total = tokens.length + vocabSize, nll = 0;
+        for (int t : eval.tokens) nll -= Math.log((counts[t] + 1) / total);
+        return nll / eval.tokens.length;
+    }
+
+    private void requireWindow(int T) {
+        if (tokens.length < T + 1) {
+            throw new IllegalArgumentException("dataset has " + tokens.length + " tokens, fewer than one window of "
+                    + (T + 1) + "; use a shorter --seq-len or more data");
+        }
+    }
+
+    private void copyWindow(int start, int b, int T, int[] inputs, int[] targets) {
+        System.arraycopy(tokens, start, inputs, b * T, T);
+        System.arraycopy(tokens, start + 1, targets, b * T, T);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.consilium.moe.train;
+
+import dev.consilium.moe.tokenizer.BpeTokenizer;
+import dev.consilium.moe.tokenizer.ChatTemplate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TokenDatasetTest {
+    static BpeTokenizer tokenizer;
+
+    @BeforeAll
+    static void trainTokenizer() {
+        tokenizer = BpeTokenizer.trainer().vocabSize(300).train("What is 12 + 30? 42. What is 7 - 5? 2.");
+    }
+
+    @Test
+    void jsonlTextDocumentsAreEncodedAndEachEndsWithEndOfSentence(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("d.jsonl");
+        Files.writeString(file, "{\"text\": \"What is 7 - 5? 2.\"}\n\n{\"tokens\": [5, 6, 7]}\n");
+        TokenDataset d = TokenDataset.read(file, tokenizer);
+        int[] text = tokenizer.encodeOrdinary("What is 7 - 5? 2.");
+        assertEquals(text.length + 1 + 3, d.size());
+
+        int T = d.size() - 1;
+        int[] in = new int[T], tg = new int[T];
+        d.sequential(0, 1, T, in, tg);
+        assertArrayEquals(text, Arrays.copyOf(in, text.length));
+        assertEquals(tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE), in[text.length]);
+        assertArrayEquals(new int[] {5, 6, 7}, Arrays.copyOfRange(tg, T - 3, T));
+    }
+
+    @Test
+    void targetsAreInputsShiftedByOne() {
+        TokenDataset d = TokenDataset.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        int[] in = new int[8], tg = new int[8];
+        d.sample(new SplittableRandom(3), 2, 4, in, tg);
+        for (int i = 0; i < 8; i++) assertEquals(in[i] + 1, tg[i]);
+        d.sequential(1, 2, 2, in, tg);
+        assertArrayEquals(new int[] {4, 5, 6, 7}, Arrays.copyOf(in, 4));
+    }
+
+    @Test
+    void badLinesAreNamedByFileAndLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.jsonl");
+        Files.writeString(file, "{\"text\": \"ok\"}\n{\"tokens\": [1, 99999]}\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> TokenDataset.read(file, tokenizer));
+        assertTrue(e.getMessage().startsWith(file + ":2: token id 99999"), e.getMessage());
+        Files.writeString(file, "{\"text\": \"ok\"\n");
+        e = assertThrows(IllegalArgumentException.class, () -> TokenDataset.read(file, tokenizer));
+        assertTrue(e.getMessage().startsWith(file + ":1: not valid JSON"), e.getMessage());
+        Files.writeString(file, "{\"prompt\": \"ok\"}\n");
+        e = assertThrows(IllegalArgumentException.class, () -> TokenDataset.read(file, tokenizer));
+        assertTrue(e.getMessage().contains("expected {\"text\""), e.getMessage());
+    }
+
+    @Test
+    void unigramBaselineIsTheEntropyOfAUniformStream() {
+        int[] uniform = new int[4000];
+        for (int i = 0; i < uniform.length; i++) uniform[i] = i % 4;
+        TokenDataset d = TokenDataset.of(uniform);
+        assertEquals(Math.log(4), d.unigramCrossEntropy(d, 4), 1e-3);
+        assertThrows(IllegalArgumentException.class, () -> TokenDataset.of(new int[3]).sample(new SplittableRandom(1), 1, 8, new int[8], new int[8]));
+    }
+}
