@@ -73,6 +73,15 @@ class SafetensorsWriterTest {
     }
 
     @Test
+    void aFileWithNoDataBytesReads() {
+        Path out = tmp.resolve("empty.safetensors");
+        SafetensorsWriter.write(out, List.of(new NamedTensor("none", new int[]{0}, new float[0], 0)));
+        try (var r = SafetensorsReader.open(out)) {
+            assertEquals(0, r.read("none").length);
+        }
+    }
+
+    @Test
     void bf16FileHoldsRoundedValues() {
         float[] flat = {1f, (float) Math.PI, Float.intBitsToFloat(0x3F808000), -1e-3f};
         Path out = tmp.resolve("bf16.safetensors");
