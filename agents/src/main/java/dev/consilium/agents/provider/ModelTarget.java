@@ -2,15 +2,17 @@ package dev.consilium.agents.provider;
 
 import dev.consilium.agents.provider.http.HeaderPreservingHttpClient;
 import dev.langchain4j.http.client.HttpClientBuilder;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * What a {@link ChatModelProvider} builds from: a deployment, the environment its key comes from, and the HTTP
- * client to build with. Keys are read from the environment only when a provider asks, are handed straight to
+ * What a {@link ChatModelProvider} builds from: a deployment, the environment its key comes from, the listeners
+ * to register on the vendor model, and the HTTP client to build with. Keys are read from the environment only when a provider asks, are handed straight to
  * the vendor client, and appear in no message, {@code toString} or log of this layer.
  */
 public final class ModelTarget {
@@ -20,10 +22,16 @@ public final class ModelTarget {
 
     private final Deployment deployment;
     private final Function<String, String> env;
+    private final List<ChatModelListener> listeners;
 
     public ModelTarget(Deployment deployment, Function<String, String> env) {
+        this(deployment, env, List.of());
+    }
+
+    public ModelTarget(Deployment deployment, Function<String, String> env, List<ChatModelListener> listeners) {
         this.deployment = Objects.requireNonNull(deployment, "deployment");
         this.env = Objects.requireNonNull(env, "env");
+        this.listeners = List.copyOf(listeners);
     }
 
     public Deployment deployment() {
@@ -67,6 +75,15 @@ public final class ModelTarget {
     /** For servers that may run without a key: a key only when the deployment names a variable. */
     public Optional<String> optionalApiKey() {
         return deployment.apiKeyEnv() == null ? Optional.empty() : Optional.of(read(deployment.apiKeyEnv()));
+    }
+
+    /**
+     * Listeners for the vendor model's {@code listeners(...)}: they see every real attempt, with the call's
+     * listener attributes (its {@link dev.consilium.agents.provider.ledger.Attribution} among them), which is
+     * where a run records its trajectory.
+     */
+    public List<ChatModelListener> listeners() {
+        return listeners;
     }
 
     public Duration timeout() {

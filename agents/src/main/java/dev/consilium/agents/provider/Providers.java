@@ -17,6 +17,7 @@ import dev.consilium.agents.provider.ledger.Ledger;
 import dev.consilium.agents.provider.ledger.ModelPrice;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -61,6 +62,7 @@ public final class Providers {
 
     private final ProvidersConfig config;
     private final Function<String, String> env;
+    private final List<ChatModelListener> listeners;
     private final Map<String, ChatModelProvider> providers;
     private final Ledger ledger;
     private final ResponseCache cache;
@@ -79,6 +81,7 @@ public final class Providers {
     private Providers(Builder b) {
         this.config = b.config;
         this.env = b.env;
+        this.listeners = List.copyOf(b.listeners);
         this.providers = b.loadProviders();
         this.ledger = b.ledger;
         this.cache = b.cache;
@@ -107,7 +110,7 @@ public final class Providers {
     public StreamingChatModel streamingChatModel(String ref) {
         return streamingModels.computeIfAbsent(ref, r -> {
             Deployment d = deployment(r);
-            StreamingChatModel model = provider(d).streamingChatModel(new ModelTarget(d, env));
+            StreamingChatModel model = provider(d).streamingChatModel(new ModelTarget(d, env, listeners));
             return ledger == null ? model : new LedgerStreamingChatModel(model, ledger, d);
         });
     }
@@ -152,7 +155,7 @@ public final class Providers {
 
     /** One deployment's own chain: retry, then rate limit, then ledger, around the vendor model. */
     private ChatModel leg(Deployment d) {
-        ChatModel model = provider(d).chatModel(new ModelTarget(d, env));
+        ChatModel model = provider(d).chatModel(new ModelTarget(d, env, listeners));
         if (ledger != null) model = new LedgerChatModel(model, ledger, d);
         if (d.rpm() != null || d.tpm() != null) model = new RateLimitChatModel(model, limiter(d));
         RetryPolicy policy = d.maxRetries() == null ? retryPolicy : retryPolicy.withMaxRetries(d.maxRetries());
@@ -193,6 +196,7 @@ public final class Providers {
         private ProvidersConfig config = ProvidersConfig.EMPTY;
         private Function<String, String> env = System::getenv;
         private final List<ChatModelProvider> explicit = new ArrayList<>();
+        private final List<ChatModelListener> listeners = new ArrayList<>();
         private ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
         private Ledger ledger;
         private ResponseCache cache;
@@ -219,6 +223,15 @@ public final class Providers {
         /** Adds a provider beside those found by ServiceLoader, replacing one of the same name. */
         public Builder provider(ChatModelProvider provider) {
             explicit.add(provider);
+            return this;
+        }
+
+        /**
+         * Registers a listener on every vendor model: it sees each real attempt (retries and fallbacks included)
+         * with the call's listener attributes, such as its {@link dev.consilium.agents.provider.ledger.Attribution}.
+         */
+        public Builder listener(ChatModelListener listener) {
+            listeners.add(listener);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.consilium.agents.provider;
 
 import dev.consilium.agents.provider.decorator.DeadlineExceededException;
+import dev.consilium.agents.provider.ledger.Attribution;
 import dev.consilium.agents.provider.ledger.BudgetExceededException;
 import dev.consilium.agents.provider.ledger.Ledger;
 import dev.consilium.agents.provider.ledger.Usage;
@@ -8,6 +9,11 @@ import dev.consilium.agents.provider.ledger.UsageRecord;
 import dev.consilium.agents.provider.testing.FixtureServer;
 import dev.consilium.agents.provider.testing.ManualClock;
 import dev.consilium.agents.provider.testing.Reply;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.listener.ChatModelErrorContext;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -209,6 +215,32 @@ class FaultInjectionTest {
         assertEquals(0, backup.count());
         assertTrue(clock.sleeps().isEmpty());
         assertEquals(1, small.size());
+    }
+
+    @Test
+    void listenersSeeEveryAttemptWithTheCallersAttribution() {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ChatModelListener recorder = new ChatModelListener() {
+            @Override
+            public void onResponse(ChatModelResponseContext c) {
+                events.add("response for " + c.attributes().get(Attribution.class));
+            }
+
+            @Override
+            public void onError(ChatModelErrorContext c) {
+                events.add("error for " + c.attributes().get(Attribution.class));
+            }
+        };
+        Providers p = Providers.builder().config(ProvidersConfig.of(openAi().build())).env(ENV::get).ledger(ledger)
+                .clock(clock).sleeper(clock).listener(recorder).build();
+        server.enqueue(Reply.fixture(500, "openai/error-500.json"), Reply.fixture("openai/chat.json"));
+        var who = Attribution.of("run-9", "solver");
+
+        p.chatModel("main").chat(ChatRequest.builder().messages(UserMessage.from("17 + 25?")).build(), who.options());
+
+        assertEquals(List.of("error for " + who, "response for " + who), events);
+        assertEquals("run-9", ledger.records().getFirst().run());
+        assertEquals("solver", ledger.records().getFirst().agent());
     }
 
     private static void assertBetween(Duration d, Duration low, Duration high) {

@@ -64,10 +64,6 @@ public final class ResponseCache {
         return mode;
     }
 
-    public Path directory() {
-        return dir;
-    }
-
     public CacheStats stats() {
         return new CacheStats(hits.get(), misses.get());
     }

@@ -29,11 +29,6 @@ public final class CircuitBreaker {
         this.clock = clock;
     }
 
-    /** 5 consecutive failures open it for 30 s. */
-    public static CircuitBreaker withDefaults() {
-        return new CircuitBreaker(5, Duration.ofSeconds(30), InstantSource.system());
-    }
-
     /** Whether a call may go to the deployment now; a true in half-open state claims the one trial. */
     public synchronized boolean tryAcquire() {
         switch (state) {

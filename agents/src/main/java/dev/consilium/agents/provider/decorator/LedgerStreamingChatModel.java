@@ -40,7 +40,12 @@ public final class LedgerStreamingChatModel implements StreamingChatModel {
 
     @Override
     public void chat(ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
-        ledger.checkBudget();
+        try {
+            ledger.checkBudget();
+        } catch (RuntimeException spent) {
+            handler.onError(spent); // streaming models report every failure through the handler
+            return;
+        }
         Attribution who = Attribution.from(options);
         delegate.chat(request, options, new StreamingChatResponseHandler() {
             @Override public void onPartialResponse(String s) { handler.onPartialResponse(s); }

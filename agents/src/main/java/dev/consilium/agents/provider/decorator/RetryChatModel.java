@@ -9,7 +9,6 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Random;
 import java.util.random.RandomGenerator;
 
 /**
@@ -24,10 +23,6 @@ public final class RetryChatModel extends ForwardingChatModel {
     private final RetryPolicy policy;
     private final Sleeper sleeper;
     private final RandomGenerator random;
-
-    public RetryChatModel(ChatModel delegate, RetryPolicy policy) {
-        this(delegate, delegate.getClass().getSimpleName(), policy, Sleeper.system(), new Random());
-    }
 
     /** @param name names the deployment in error messages, e.g. {@code openai/gpt-4o-mini (deployment 'fast')} */
     public RetryChatModel(ChatModel delegate, String name, RetryPolicy policy, Sleeper sleeper, RandomGenerator random) {

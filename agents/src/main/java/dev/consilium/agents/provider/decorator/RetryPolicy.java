@@ -17,8 +17,6 @@ public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDel
     public static final RetryPolicy DEFAULT =
             new RetryPolicy(3, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(60));
 
-    public static final RetryPolicy NONE = DEFAULT.withMaxRetries(0);
-
     public RetryPolicy {
         if (maxRetries < 0) throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
         if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0 || maxRetryAfter.isNegative()) {

@@ -32,10 +32,6 @@ public final class PriceTable {
         this.prices = Map.copyOf(prices);
     }
 
-    public static PriceTable empty() {
-        return new PriceTable(Map.of());
-    }
-
     public static PriceTable of(Map<String, ModelPrice> prices) {
         return new PriceTable(prices);
     }

@@ -25,6 +25,7 @@ public final class AnthropicProvider implements ChatModelProvider {
                 .baseUrl(target.baseUrl(BASE_URL))
                 .apiKey(target.apiKey(KEY_VARIABLE))
                 .modelName(target.modelName())
+                .listeners(target.listeners())
                 .timeout(target.timeout())
                 .maxRetries(0) // RetryChatModel retries, with Retry-After
                 .build();
@@ -37,6 +38,7 @@ public final class AnthropicProvider implements ChatModelProvider {
                 .baseUrl(target.baseUrl(BASE_URL))
                 .apiKey(target.apiKey(KEY_VARIABLE))
                 .modelName(target.modelName())
+                .listeners(target.listeners())
                 .timeout(target.timeout())
                 .build();
     }

@@ -29,6 +29,7 @@ public final class OllamaProvider implements ChatModelProvider {
                 .httpClientBuilder(target.httpClientBuilder())
                 .baseUrl(target.baseUrl(BASE_URL))
                 .modelName(target.modelName())
+                .listeners(target.listeners())
                 .timeout(target.timeout())
                 .customHeaders(headers(target))
                 .maxRetries(0) // RetryChatModel retries
@@ -41,6 +42,7 @@ public final class OllamaProvider implements ChatModelProvider {
                 .httpClientBuilder(target.httpClientBuilder())
                 .baseUrl(target.baseUrl(BASE_URL))
                 .modelName(target.modelName())
+                .listeners(target.listeners())
                 .timeout(target.timeout())
                 .customHeaders(headers(target))
                 .build();

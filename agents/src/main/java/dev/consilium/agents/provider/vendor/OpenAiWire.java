@@ -18,6 +18,7 @@ final class OpenAiWire {
                 .baseUrl(baseUrl)
                 .apiKey(apiKey)
                 .modelName(target.modelName())
+                .listeners(target.listeners())
                 .timeout(target.timeout())
                 .maxRetries(0) // RetryChatModel retries, with Retry-After; two retry loops would multiply attempts
                 .build();
@@ -29,6 +30,7 @@ final class OpenAiWire {
                 .baseUrl(baseUrl)
                 .apiKey(apiKey)
                 .modelName(target.modelName())
+                .listeners(target.listeners())
                 .timeout(target.timeout())
                 .build();
     }

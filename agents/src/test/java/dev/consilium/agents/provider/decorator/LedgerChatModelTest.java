@@ -9,12 +9,16 @@ import dev.consilium.agents.provider.ledger.PriceTable;
 import dev.consilium.agents.provider.ledger.Usage;
 import dev.consilium.agents.provider.ledger.UsageRecord;
 import dev.consilium.agents.provider.testing.FakeChatModel;
+import dev.consilium.agents.provider.testing.Streams;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LedgerChatModelTest {
 
@@ -40,6 +44,29 @@ class LedgerChatModelTest {
 
         assertThrows(RuntimeException.class, () -> model.chat("hi"));
         assertEquals(0, ledger.size());
+    }
+
+    @Test
+    void aStreamIsRecordedWhenItCompletesAndRefusedThroughItsHandlerOnceTheBudgetIsSpent() {
+        Ledger ledger = Ledger.builder().prices(PriceTable.of(java.util.Map.of("gpt-4o-mini", ModelPrice.of(1e-3, 1e-3))))
+                .budgetUsd(0.01).build();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        StreamingChatModel vendor = new StreamingChatModel() {
+            @Override
+            public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+                opened.incrementAndGet();
+                handler.onPartialResponse("o");
+                handler.onCompleteResponse(FakeChatModel.reply("ok", 10, 0));
+            }
+        };
+        var model = new LedgerStreamingChatModel(vendor, ledger, FAST);
+
+        assertEquals("ok", Streams.run(model, "spends exactly $0.01").response().aiMessage().text());
+        Throwable refused = Streams.run(model, "one too many").error();
+
+        assertEquals(1, opened.get());
+        assertEquals(1, ledger.size());
+        assertTrue(refused instanceof BudgetExceededException, String.valueOf(refused));
     }
 
     @Test
