@@ -21,9 +21,15 @@ public final class FallbackChatModel extends ForwardingChatModel {
 
     private final List<Member> members;
 
+    /** @param members in the order they are tried; the first one's defaults are the group's defaults */
     public FallbackChatModel(List<Member> members) {
-        super(members.getFirst().model());
+        super(first(members));
         this.members = List.copyOf(members);
+    }
+
+    private static ChatModel first(List<Member> members) {
+        if (members.isEmpty()) throw new IllegalArgumentException("a fallback group needs at least one deployment");
+        return members.getFirst().model();
     }
 
     @Override
