@@ -1,0 +1,99 @@
+package dev.consilium.agents.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.consilium.agents.provider.ledger.ModelPrice;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The providers file: named deployments and price overrides. Keys are never in it, only the names of the
+ * environment variables that hold them.
+ * <pre>{@code
+ * {
+ *   "deployments": [
+ *     {"name": "fast", "model": "openai/gpt-4o-mini", "rpm": 500, "tpm": 200000, "fallbackGroup": "cheap"},
+ *     {"name": "fast-ds", "model": "deepseek/deepseek-chat", "fallbackGroup": "cheap", "deadlineSeconds": 120},
+ *     {"model": "openai-compatible/qwen", "baseUrl": "http://localhost:8000/v1", "modelName": "Qwen/Qwen2.5-7B-Instruct"}
+ *   ],
+ *   "prices": {"gpt-4o-mini": {"input_cost_per_token": 1.5e-7, "output_cost_per_token": 6e-7}}
+ * }
+ * }</pre>
+ * Unknown fields are errors, so a misspelt limit does not silently go unenforced.
+ *
+ * @param deployments in file order, which is also the order a fallback group tries them in
+ * @param prices      entries in LiteLLM's price-map format that override the bundled prices, by model key
+ */
+public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPrice> prices) {
+
+    public static final ProvidersConfig EMPTY = new ProvidersConfig(List.of(), Map.of());
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ProvidersConfig {
+        deployments = deployments == null ? List.of() : List.copyOf(deployments);
+        prices = prices == null ? Map.of() : Map.copyOf(prices);
+        Set<String> names = new HashSet<>();
+        for (Deployment d : deployments) {
+            if (!names.add(d.name())) throw new ProviderException("deployment '" + d.name() + "' is defined twice");
+        }
+    }
+
+    public static ProvidersConfig of(Deployment... deployments) {
+        return new ProvidersConfig(List.of(deployments), Map.of());
+    }
+
+    public static ProvidersConfig load(Path file) {
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new ProviderException(file + ": providers file not found");
+        } catch (IOException e) {
+            throw new ProviderException(file + ": cannot read providers file: " + e.getMessage(), e);
+        }
+    }
+
+    /** @param source names the text in error messages, e.g. its file name */
+    public static ProvidersConfig parse(String json, String source) {
+        try {
+            ProvidersConfig config = JSON.readValue(json, ProvidersConfig.class);
+            return config == null ? EMPTY : config;
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause();
+            String at = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            String why = cause instanceof ProviderException pe ? pe.getMessage() : e.getOriginalMessage() + at;
+            throw new ProviderException(source + ": " + why, e);
+        } catch (ProviderException e) {
+            throw new ProviderException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The deployment a ref names: by deployment name first, else the first whose model is that ref. */
+    public Optional<Deployment> find(String ref) {
+        for (Deployment d : deployments) if (d.name().equals(ref)) return Optional.of(d);
+        for (Deployment d : deployments) if (d.model().equals(ref)) return Optional.of(d);
+        return Optional.empty();
+    }
+
+    /** The deployments that stand in for {@code primary}: itself first, then its group's others in file order. */
+    public List<Deployment> fallbacksOf(Deployment primary) {
+        if (primary.fallbackGroup() == null) return List.of(primary);
+        var members = new java.util.ArrayList<Deployment>();
+        members.add(primary);
+        for (Deployment d : deployments) {
+            if (primary.fallbackGroup().equals(d.fallbackGroup()) && !d.name().equals(primary.name())) members.add(d);
+        }
+        return List.copyOf(members);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.consilium.agents.provider.cache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.provider.ProviderException;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessageDeserializer;
+import dev.langchain4j.data.message.ChatMessageSerializer;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * A persistent, content-addressed store of model responses: one JSON file per request, named by the SHA-256 of
+ * the {@link CanonicalRequest} ({@code DIR/ab/abcdef....json}), holding the canonical request beside the
+ * response so a cache directory can be read and diffed. Files are written whole (to a temporary file, then moved
+ * into place), so a crash never leaves a torn entry. Identical requests made at the same time share one model
+ * call. One cache may serve many models: the model ref is part of the key.
+ *
+ * <p>A stored response keeps the message (text, thinking, tool calls), id, model name, finish reason and token
+ * counts; vendor metadata such as raw HTTP bodies is not kept.
+ */
+public final class ResponseCache {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final CacheMode mode;
+    private final Map<String, CompletableFuture<ChatResponse>> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+
+    private ResponseCache(Path dir, CacheMode mode) {
+        this.dir = dir;
+        this.mode = mode;
+    }
+
+    public static ResponseCache open(Path dir, CacheMode mode) {
+        if (mode != CacheMode.OFF) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new ProviderException(dir + ": cannot create the response cache directory: " + e.getMessage(), e);
+            }
+        }
+        return new ResponseCache(dir, mode);
+    }
+
+    public CacheMode mode() {
+        return mode;
+    }
+
+    public CacheStats stats() {
+        return new CacheStats(hits.get(), misses.get());
+    }
+
+    /** The stored response for {@code request}, else {@code call}'s, stored; as {@link #mode()} allows. */
+    public ChatResponse getOrCall(CanonicalRequest request, Supplier<ChatResponse> call) {
+        if (mode == CacheMode.OFF) return call.get();
+        ChatResponse stored = read(request.key());
+        if (stored != null) {
+            hits.incrementAndGet();
+            return stored;
+        }
+        if (mode == CacheMode.READ_ONLY) {
+            misses.incrementAndGet();
+            throw new CacheMissException("replay cache " + dir + " has no response for this request (key "
+                    + request.key() + "); record it by running once with cache mode READ_WRITE. Request: "
+                    + abbreviate(request.json()));
+        }
+        CompletableFuture<ChatResponse> mine = new CompletableFuture<>();
+        CompletableFuture<ChatResponse> running = inFlight.putIfAbsent(request.key(), mine);
+        if (running != null) {
+            hits.incrementAndGet();
+            return join(running);
+        }
+        try {
+            // An identical call may have finished and left in-flight between the read above and putIfAbsent.
+            stored = read(request.key());
+            if (stored != null) {
+                hits.incrementAndGet();
+            } else {
+                misses.incrementAndGet();
+                stored = call.get();
+                write(request, stored);
+            }
+            mine.complete(stored);
+            return stored;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(request.key(), mine);
+        }
+    }
+
+    private static ChatResponse join(CompletableFuture<ChatResponse> running) {
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
+    }
+
+    private Path file(String key) {
+        return dir.resolve(key.substring(0, 2)).resolve(key + ".json");
+    }
+
+    private ChatResponse read(String key) {
+        Path file = file(key);
+        JsonNode entry;
+        try {
+            entry = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new ProviderException(file + ": unreadable cache entry (" + e.getMessage() + "); delete it to re-record", e);
+        }
+        JsonNode r = entry.path("response");
+        AiMessage message = (AiMessage) ChatMessageDeserializer.messageFromJson(r.path("message").toString());
+        JsonNode usage = r.path("tokenUsage");
+        return ChatResponse.builder()
+                .aiMessage(message)
+                .id(text(r, "id"))
+                .modelName(text(r, "modelName"))
+                .finishReason(r.hasNonNull("finishReason") ? FinishReason.valueOf(r.get("finishReason").asText()) : null)
+                .tokenUsage(usage.isObject() ? new TokenUsage(integer(usage, "input"), integer(usage, "output"),
+                        integer(usage, "total")) : null)
+                .build();
+    }
+
+    private void write(CanonicalRequest request, ChatResponse response) {
+        ObjectNode entry = JSON.createObjectNode();
+        entry.put("key", request.key());
+        ObjectNode r = entry.putObject("response");
+        try {
+            entry.set("request", JSON.readTree(request.json()));
+            r.set("message", JSON.readTree(ChatMessageSerializer.messageToJson(response.aiMessage())));
+        } catch (IOException e) {
+            throw new ProviderException("cannot serialize a response for the cache: " + e.getMessage(), e);
+        }
+        r.put("id", response.id());
+        r.put("modelName", response.modelName());
+        if (response.finishReason() != null) r.put("finishReason", response.finishReason().name());
+        TokenUsage t = response.tokenUsage();
+        if (t != null) {
+            ObjectNode usage = r.putObject("tokenUsage");
+            usage.put("input", t.inputTokenCount());
+            usage.put("output", t.outputTokenCount());
+            usage.put("total", t.totalTokenCount());
+        }
+        Path file = file(request.key());
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), request.key(), ".tmp");
+            Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entry));
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new ProviderException(file + ": cannot write cache entry: " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+
+    private static Integer integer(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asInt() : null;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 500 ? s : s.substring(0, 500) + "...";
+    }
+}

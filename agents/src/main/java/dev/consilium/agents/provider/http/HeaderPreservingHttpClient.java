@@ -1,0 +1,147 @@
+package dev.consilium.agents.provider.http;
+
+import dev.langchain4j.http.client.HttpClientBuilder;
+import dev.langchain4j.http.client.jdk.JdkHttpClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.InetAddress;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * The JDK HTTP client with one change: a non-2xx response fails with a {@link ProviderHttpException} that
+ * keeps the {@code Retry-After} header. LangChain4j's {@link JdkHttpClient} (which every vendor client here uses)
+ * drops response headers on failure, and a retry that ignores the server's {@code Retry-After} only gets
+ * throttled again. Everything else is the JDK client's and LangChain4j's own behaviour; no request is changed.
+ */
+public final class HeaderPreservingHttpClient extends HttpClient {
+
+    private final HttpClient delegate;
+
+    private HeaderPreservingHttpClient(HttpClient delegate) {
+        this.delegate = delegate;
+    }
+
+    /** A LangChain4j HTTP client builder to hand to a vendor model's {@code httpClientBuilder(...)}. */
+    public static HttpClientBuilder langChain4jBuilder() {
+        return JdkHttpClient.builder().httpClientBuilder(new Builder(HttpClient.newBuilder()));
+    }
+
+    @Override
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        return failIfUnsuccessful(delegate.send(request, handler));
+    }
+
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        return delegate.sendAsync(request, handler).thenApply(HeaderPreservingHttpClient::failIfUnsuccessful);
+    }
+
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+            HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
+        return delegate.sendAsync(request, handler, push).thenApply(HeaderPreservingHttpClient::failIfUnsuccessful);
+    }
+
+    private static <T> HttpResponse<T> failIfUnsuccessful(HttpResponse<T> response) {
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) return response;
+        throw new ProviderHttpException(status, bodyText(response.body()), retryAfter(response.headers(), Instant.now()));
+    }
+
+    private static String bodyText(Object body) {
+        return switch (body) {
+            case null -> "";
+            case byte[] bytes -> new String(bytes, StandardCharsets.UTF_8);
+            case String s -> s;
+            case InputStream in -> {
+                try (in) {
+                    yield new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the error response body", e);
+                }
+            }
+            default -> String.valueOf(body);
+        };
+    }
+
+    /**
+     * {@code retry-after-ms} (milliseconds, sent by some OpenAI-compatible servers) wins over {@code Retry-After},
+     * which is either delay-seconds or an HTTP-date (RFC 9110 section 10.2.3). Unparseable values are ignored.
+     */
+    static Duration retryAfter(HttpHeaders headers, Instant now) {
+        Optional<String> millis = headers.firstValue("retry-after-ms");
+        if (millis.isPresent()) {
+            try {
+                return Duration.ofMillis(Math.max(0, Math.round(Double.parseDouble(millis.get().trim()))));
+            } catch (NumberFormatException ignored) {
+                // fall through to Retry-After
+            }
+        }
+        Optional<String> value = headers.firstValue("retry-after");
+        if (value.isEmpty()) return null;
+        String v = value.get().trim();
+        try {
+            return Duration.ofMillis(Math.max(0, Math.round(Double.parseDouble(v) * 1000)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+
+    // Plain delegation from here on.
+
+    @Override public Optional<CookieHandler> cookieHandler() { return delegate.cookieHandler(); }
+    @Override public Optional<Duration> connectTimeout() { return delegate.connectTimeout(); }
+    @Override public Redirect followRedirects() { return delegate.followRedirects(); }
+    @Override public Optional<ProxySelector> proxy() { return delegate.proxy(); }
+    @Override public SSLContext sslContext() { return delegate.sslContext(); }
+    @Override public SSLParameters sslParameters() { return delegate.sslParameters(); }
+    @Override public Optional<Authenticator> authenticator() { return delegate.authenticator(); }
+    @Override public Version version() { return delegate.version(); }
+    @Override public Optional<Executor> executor() { return delegate.executor(); }
+    @Override public void shutdown() { delegate.shutdown(); }
+    @Override public boolean awaitTermination(Duration d) throws InterruptedException { return delegate.awaitTermination(d); }
+    @Override public boolean isTerminated() { return delegate.isTerminated(); }
+    @Override public void shutdownNow() { delegate.shutdownNow(); }
+    @Override public void close() { delegate.close(); }
+
+    /** The JDK builder whose {@link #build()} wraps; LangChain4j's JDK client sets timeouts through it. */
+    private record Builder(HttpClient.Builder delegate) implements HttpClient.Builder {
+        @Override public HttpClient.Builder cookieHandler(CookieHandler h) { delegate.cookieHandler(h); return this; }
+        @Override public HttpClient.Builder connectTimeout(Duration d) { delegate.connectTimeout(d); return this; }
+        @Override public HttpClient.Builder sslContext(SSLContext c) { delegate.sslContext(c); return this; }
+        @Override public HttpClient.Builder sslParameters(SSLParameters p) { delegate.sslParameters(p); return this; }
+        @Override public HttpClient.Builder executor(Executor e) { delegate.executor(e); return this; }
+        @Override public HttpClient.Builder followRedirects(Redirect r) { delegate.followRedirects(r); return this; }
+        @Override public HttpClient.Builder version(Version v) { delegate.version(v); return this; }
+        @Override public HttpClient.Builder priority(int p) { delegate.priority(p); return this; }
+        @Override public HttpClient.Builder proxy(ProxySelector p) { delegate.proxy(p); return this; }
+        @Override public HttpClient.Builder authenticator(Authenticator a) { delegate.authenticator(a); return this; }
+        @Override public HttpClient.Builder localAddress(InetAddress a) { delegate.localAddress(a); return this; }
+        @Override public HttpClient build() { return new HeaderPreservingHttpClient(delegate.build()); }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.consilium.agents.provider.cache;
+
+import dev.consilium.agents.provider.decorator.CacheChatModel;
+import dev.consilium.agents.provider.testing.FakeChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CacheChatModelTest {
+
+    @TempDir
+    Path dir;
+
+    private final FakeChatModel fake = new FakeChatModel().then(FakeChatModel.reply("42", 30, 2));
+
+    private CacheChatModel cached(CacheMode mode) {
+        return new CacheChatModel(fake, ResponseCache.open(dir, mode), "openai/gpt-4o-mini");
+    }
+
+    @Test
+    void aRepeatedRequestIsAnsweredFromTheCache() {
+        CacheChatModel model = cached(CacheMode.READ_WRITE);
+
+        assertEquals("42", model.chat("17 + 25?"));
+        assertEquals("42", model.chat("17 + 25?"));
+
+        assertEquals(1, fake.calls());
+    }
+
+    @Test
+    void theCacheOutlivesTheProcessThatWroteIt() {
+        cached(CacheMode.READ_WRITE).chat("17 + 25?");
+        ResponseCache reopened = ResponseCache.open(dir, CacheMode.READ_WRITE);
+        FakeChatModel unused = new FakeChatModel();
+
+        ChatResponse r = new CacheChatModel(unused, reopened, "openai/gpt-4o-mini").chat(
+                dev.langchain4j.data.message.UserMessage.from("17 + 25?"));
+
+        assertEquals(0, unused.calls());
+        assertEquals("42", r.aiMessage().text());
+        assertEquals(30, r.tokenUsage().inputTokenCount());
+        assertEquals(new CacheStats(1, 0), reopened.stats());
+    }
+
+    @Test
+    void entriesAreContentAddressedFilesHoldingRequestAndResponse() throws Exception {
+        cached(CacheMode.READ_WRITE).chat("17 + 25?");
+
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).toList();
+        }
+        assertEquals(1, files.size());
+        Path f = files.getFirst();
+        String key = f.getFileName().toString().replace(".json", "");
+        assertEquals(key.substring(0, 2), f.getParent().getFileName().toString());
+        String text = Files.readString(f);
+        assertTrue(text.contains("17 + 25?") && text.contains("\"42\""), text);
+    }
+
+    @Test
+    void replayModeServesRecordedResponsesAndFailsOnAMiss() {
+        cached(CacheMode.READ_WRITE).chat("recorded");
+        CacheChatModel replay = cached(CacheMode.READ_ONLY);
+
+        assertEquals("42", replay.chat("recorded"));
+        var e = assertThrows(CacheMissException.class, () -> replay.chat("never recorded"));
+
+        assertEquals(1, fake.calls());
+        assertTrue(e.getMessage().contains("no response for this request"), e.getMessage());
+        assertTrue(e.getMessage().contains("never recorded"), e.getMessage());
+    }
+
+    @Test
+    void offModeAlwaysCallsAndStoresNothing() throws Exception {
+        CacheChatModel model = cached(CacheMode.OFF);
+
+        model.chat("17 + 25?");
+        model.chat("17 + 25?");
+
+        assertEquals(2, fake.calls());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(0, s.count());
+        }
+    }
+
+    @Test
+    void concurrentIdenticalRequestsMakeOneCall() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeChatModel slow = new FakeChatModel().then(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return FakeChatModel.reply("42");
+        });
+        ResponseCache cache = ResponseCache.open(dir, CacheMode.READ_WRITE);
+        CacheChatModel model = new CacheChatModel(slow, cache, "openai/gpt-4o-mini");
+
+        int callers = 8;
+        List<Future<String>> answers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) answers.add(pool.submit(() -> model.chat("17 + 25?")));
+            await().atMost(5, SECONDS).until(() -> cache.stats().hits() == callers - 1);
+            release.countDown();
+            for (Future<String> a : answers) assertEquals("42", a.get(5, SECONDS));
+        }
+
+        assertEquals(1, slow.calls());
+        assertEquals(new CacheStats(callers - 1, 1), cache.stats());
+    }
+
+    @Test
+    void hitsAndMissesAreCounted() {
+        ResponseCache cache = ResponseCache.open(dir, CacheMode.READ_WRITE);
+        CacheChatModel model = new CacheChatModel(fake, cache, "openai/gpt-4o-mini");
+
+        model.chat("a");
+        model.chat("b");
+        model.chat("a");
+
+        assertEquals(new CacheStats(1, 2), cache.stats());
+    }
+}
