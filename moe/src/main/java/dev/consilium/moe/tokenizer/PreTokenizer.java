@@ -67,6 +67,16 @@ public final class PreTokenizer {
     }
 
     /**
+     * DeepSeek-V3's split with every digit its own piece, as LLaMA's tokenizer does: a model that must learn
+     * column arithmetic sees one token per column instead of arbitrary three-digit chunks.
+     */
+    public static PreTokenizer singleDigits() {
+        List<String> regexes = new ArrayList<>(DEEPSEEK_V3_REGEXES);
+        regexes.set(0, "\\p{N}");
+        return of(regexes, false, false);
+    }
+
+    /**
      * Split steps with {@code splitRegexes} in order, then ByteLevel with the given options.
      *
      * @throws java.util.regex.PatternSyntaxException when a regex does not compile

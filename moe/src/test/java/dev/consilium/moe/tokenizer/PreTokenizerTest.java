@@ -31,6 +31,12 @@ class PreTokenizerTest {
     }
 
     @Test
+    void singleDigitsMakesEachDigitAPieceAndOtherwiseSplitsAsDeepSeek() {
+        assertEquals(List.of("What", " is", " ", "3", "4", "7", " +", " ", "5", "?"),
+                PreTokenizer.singleDigits().split("What is 347 + 5?"));
+    }
+
+    @Test
     void deepSeekIsolatesCjkRunsFromLatinAndSpaces() {
         assertEquals(List.of("Hello", ",", " ", "世界", "!", " ", "123", "45"), DEEPSEEK.split("Hello, 世界! 12345"));
         assertEquals(List.of("mixed", "中文", "English", "カタカナ"), DEEPSEEK.split("mixed中文Englishカタカナ"));
