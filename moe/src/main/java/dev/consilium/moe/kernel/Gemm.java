@@ -27,6 +27,13 @@ final class Gemm {
     static final int NR = 2 * L;
     /** A (MR x KC) and B (KC x NR) micro-panels together stay within a 32 KiB L1 at 8 lanes. */
     static final int KC = 256;
+    /**
+     * Row stride of packed A: KC plus one cache line, so the rows of a packed block do not all fall into
+     * the same few L1 sets as they would at a power-of-two stride.
+     */
+    private static final int PS = KC + 64 / Float.BYTES;
+    /** Most floats of A one task packs ahead for all of K (16 MiB); more rows are taken in turns. */
+    private static final int PACKED_A_FLOATS = 1 << 22;
     /** Rows of A one task packs at a time: MC x KC floats stay in a 512 KiB L2. */
     static final int MC = 120;
     /** Below this many multiply-adds one thread finishes before a fork/join round trip pays off. */
@@ -71,18 +78,41 @@ final class Gemm {
             int taskRows = Math.min(M, panelsPerBlock * MR);
             int tasks = (M + taskRows - 1) / taskRows;
             Parallel.RangeBody compute = (from, to) -> {
-                int blockRows = (Math.min(taskRows, MC) + MR - 1) / MR * MR;
-                float[] ap = Scratch.take(blockRows * KC + MR * NR);
-                try {
-                    for (int t = from; t < to; t++) {
-                        int m0 = t * taskRows;
-                        int m1 = Math.min(M, m0 + taskRows);
-                        for (int mb = m0; mb < m1; mb += MC) {
-                            rowBlock(Math.min(MC, m1 - mb), mb, N, K, nPad, a, aOff, aRow, aCol, bp, ap, c, cOff, ldc, accumulate);
+                int r0 = from * taskRows, r1 = Math.min(M, to * taskRows);
+                if (aCol == 1) {
+                    // A's rows run along k (forward, backward input): the kernel reads them in place.
+                    float[] work = Scratch.take(MR * PS + MR * NR);
+                    try {
+                        for (int mb = r0; mb < r1; mb += MC) {
+                            int mc = Math.min(MC, r1 - mb);
+                            rowBlock(mc, mb, N, K, nPad, a, aOff + mb * aRow, aRow, KC, a, aOff, aRow,
+                                    bp, work, c, cOff, ldc, accumulate);
                         }
+                    } finally {
+                        Scratch.give(work);
                     }
-                } finally {
-                    Scratch.give(ap);
+                    return;
+                }
+                // A's columns run along m (dout^T in backward weight). Packed for all of K before any
+                // product: block by block, each source row would be visited in short stretches pages
+                // apart, once per block, and the packing ran as long as the products.
+                int span = Math.max(MC, PACKED_A_FLOATS / (kBlocks * PS) / MC * MC);
+                for (int s0 = r0; s0 < r1; s0 += span) {
+                    int rows = Math.min(span, r1 - s0);
+                    int padded = (rows + MR - 1) / MR * MR;
+                    float[] ap = Scratch.take(kBlocks * padded * PS + MR * PS + MR * NR);
+                    try {
+                        for (int k0 = 0; k0 < K; k0 += KC) {
+                            packA(ap, (k0 / KC) * padded * PS, PS, Math.min(KC, K - k0), a, aOff, aRow, aCol,
+                                    s0, rows, 0, padded, k0);
+                        }
+                        for (int mb = s0; mb < s0 + rows; mb += MC) {
+                            rowBlock(Math.min(MC, s0 + rows - mb), mb, N, K, nPad, ap, (mb - s0) * PS, PS, padded * PS,
+                                    null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
+                        }
+                    } finally {
+                        Scratch.give(ap);
+                    }
                 }
             };
             if (parallel) Parallel.forRange(tasks, 1, compute);
@@ -92,35 +122,44 @@ final class Gemm {
         }
     }
 
-    /** c rows [m0, m0 + mc) over all N columns and all of K; ap holds this block's packed A. */
+    /**
+     * c rows [m0, m0 + mc) over all N columns and all of K. Row m0 + i of A, from column k0 on, is at
+     * pa[paAt + i*paRow + (k0/KC)*paBlock]. When A is read in place (src not null) a last, partial panel is
+     * first copied from src into work with zero rows; work's end holds an edge tile of c, written there
+     * and then its valid part copied out.
+     */
     private static void rowBlock(int mc, int m0, int N, int K, int nPad,
-                                 float[] a, int aOff, int aRow, int aCol, float[] bp, float[] ap,
+                                 float[] pa, int paAt, int paRow, int paBlock,
+                                 float[] src, int srcOff, int srcRow, float[] bp, float[] work,
                                  float[] c, int cOff, int ldc, boolean accumulate) {
         int rowPanels = (mc + MR - 1) / MR;
-        int tile = rowPanels * MR * KC; // edge tiles are written here first, then their valid part copied
+        boolean partial = src != null && mc % MR != 0;
+        int tile = work.length - MR * NR;
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
             boolean add = accumulate || k0 > 0;
-            for (int p = 0; p < rowPanels; p++) {
-                packA(ap, p * MR * kc, a, aOff, aRow, aCol, m0 + p * MR, Math.min(MR, mc - p * MR), k0, kc);
-            }
+            if (partial) packA(work, 0, PS, kc, src, srcOff, srcRow, 1, m0 + (rowPanels - 1) * MR, mc % MR, 0, MR, k0);
             int bBase = k0 * nPad;
+            int aBase = paAt + (k0 / KC) * paBlock;
             for (int n0 = 0; n0 < N; n0 += NR) {
                 int nr = Math.min(NR, N - n0);
                 int bAt = bBase + (n0 / NR) * kc * NR;
                 for (int p = 0; p < rowPanels; p++) {
                     int m = m0 + p * MR;
                     int mr = Math.min(MR, mc - p * MR);
-                    int aAt = p * MR * kc;
+                    boolean fromWork = partial && mr < MR;
+                    float[] ar = fromWork ? work : pa;
+                    int aAt = fromWork ? 0 : aBase + p * MR * paRow;
+                    int aStride = fromWork ? PS : paRow;
                     if (mr == MR && nr == NR) {
-                        kernel(kc, ap, aAt, bp, bAt, c, cOff + m * ldc + n0, ldc, add);
+                        kernel(kc, ar, aAt, aStride, bp, bAt, c, cOff + m * ldc + n0, ldc, add);
                     } else {
-                        kernel(kc, ap, aAt, bp, bAt, ap, tile, NR, false);
+                        kernel(kc, ar, aAt, aStride, bp, bAt, work, tile, NR, false);
                         for (int i = 0; i < mr; i++) {
                             int row = cOff + (m + i) * ldc + n0;
                             int t = tile + i * NR;
-                            if (add) for (int j = 0; j < nr; j++) c[row + j] += ap[t + j];
-                            else System.arraycopy(ap, t, c, row, nr);
+                            if (add) for (int j = 0; j < nr; j++) c[row + j] += work[t + j];
+                            else System.arraycopy(work, t, c, row, nr);
                         }
                     }
                 }
@@ -128,23 +167,30 @@ final class Gemm {
         }
     }
 
-    /** dst[at + k*MR + i] = A(m0 + i, k0 + k), rows past mr zero. */
-    private static void packA(float[] dst, int at, float[] a, int aOff, int aRow, int aCol,
-                              int m0, int mr, int k0, int kc) {
+    /**
+     * Rows [from, to) of the block starting at m0, packed row-major with row stride ps:
+     * dst[at + m*ps + k] = A(m0 + m, k0 + k) for m below mc, zero from mc on.
+     */
+    private static void packA(float[] dst, int at, int ps, int kc, float[] a, int aOff, int aRow, int aCol,
+                              int m0, int mc, int from, int to, int k0) {
+        int end = Math.min(mc, to);
         if (aCol == 1) {
-            for (int i = 0; i < mr; i++) {
-                int src = aOff + (m0 + i) * aRow + k0;
-                for (int k = 0; k < kc; k++) dst[at + k * MR + i] = a[src + k];
-            }
+            for (int m = from; m < end; m++) System.arraycopy(a, aOff + (m0 + m) * aRow + k0, dst, at + m * ps, kc);
         } else {
-            for (int k = 0; k < kc; k++) {
-                int src = aOff + m0 * aRow + (k0 + k) * aCol;
-                for (int i = 0; i < mr; i++) dst[at + k * MR + i] = a[src + i * aRow];
+            // A's columns run along m (dout^T): transpose in 16 x 64 tiles, so the source lines and the
+            // destination lines a tile touches all stay in L1 until the tile is done.
+            for (int kk = 0; kk < kc; kk += 16) {
+                int kEnd = Math.min(kc, kk + 16);
+                for (int mm = from; mm < end; mm += 64) {
+                    int mEnd = Math.min(end, mm + 64);
+                    for (int k = kk; k < kEnd; k++) {
+                        int row = aOff + m0 * aRow + (k0 + k) * aCol;
+                        for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m * aRow];
+                    }
+                }
             }
         }
-        if (mr < MR) {
-            for (int k = 0; k < kc; k++) for (int i = mr; i < MR; i++) dst[at + k * MR + i] = 0f;
-        }
+        for (int m = Math.max(from, end); m < to; m++) Arrays.fill(dst, at + m * ps, at + m * ps + kc, 0f);
     }
 
     /** dst[at + k*NR + j] = B(k0 + k, n0 + j), columns past nr zero. */
@@ -172,32 +218,32 @@ final class Gemm {
     }
 
     /**
-     * c[cOff + i*ldc + j] (+)= sum over k of ap[aAt + k*MR + i] * bp[bAt + k*NR + j], for the full MR x NR
-     * tile. Four rows, not the six BLIS uses on AVX2: with 12 accumulators C2 spills them to the stack
-     * inside the loop and runs at less than half the speed; 8 accumulators, two B vectors and the
+     * c[cOff + i*ldc + j] (+)= sum over k < kc of a[aAt + i*aStride + k] * bp[bAt + k*NR + j], for the full
+     * MR x NR tile. Four rows, not the six BLIS uses on AVX2: with 12 accumulators C2 spills them to the
+     * stack inside the loop and runs at less than half the speed; 8 accumulators, two B vectors and the
      * broadcasts fit the sixteen registers and reach the FMA units' peak on L1-resident panels.
      */
-    private static void kernel(int kc, float[] ap, int aAt, float[] bp, int bAt,
+    private static void kernel(int kc, float[] a, int aAt, int aStride, float[] bp, int bAt,
                                float[] c, int cOff, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        int a0 = aAt, a1 = aAt + aStride, a2 = aAt + 2 * aStride, a3 = aAt + 3 * aStride;
         for (int k = 0; k < kc; k++) {
             int bk = bAt + k * NR;
-            int ak = aAt + k * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bk);
             FloatVector b1 = FloatVector.fromArray(S, bp, bk + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ak]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + k]);
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, ap[ak + 1]);
+            x = FloatVector.broadcast(S, a[a1 + k]);
             c10 = b0.fma(x, c10);
             c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, ap[ak + 2]);
+            x = FloatVector.broadcast(S, a[a2 + k]);
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, ap[ak + 3]);
+            x = FloatVector.broadcast(S, a[a3 + k]);
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
         }
