@@ -11,10 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code A(m, k) = a[aOff + m*aRow + k*aCol]}, {@code B(k, n) = b[bOff + k*bRow + n*bCol]}; c is row-major.
  *
  * <p>Layout of the work: K is cut into blocks of at most {@link #KC}; B is packed once per call, shared by
- * all tasks, into panels of NR columns (row k of a panel is NR contiguous floats); each task packs its
- * own rows of A into panels of MR rows (column k of a panel is MR contiguous floats). The micro-kernel
- * then holds an MR x NR tile of c in vector registers and, for every k, broadcasts MR scalars of A and
- * does 2*MR fused multiply-adds against two vectors of B.
+ * all tasks, into panels of NR columns (row k of a panel is NR contiguous floats). A is read in panels of
+ * MR rows, each row contiguous along k: in place where A is stored that way (forward, backward input),
+ * else packed by each task into its own scratch (backward weight's dout^T). The micro-kernel holds an
+ * MR x NR tile of c in vector registers and, for every k, broadcasts MR scalars of A and does 2*MR fused
+ * multiply-adds against two vectors of B. Tasks own row blocks of c; within one, each B panel stays in
+ * L1 while the kernel sweeps MC rows of A held in L2.
  *
  * <p>Determinism: every c element is, for each K block in order, a chain of FMAs over k starting from 0,
  * added once to c. Edge tiles run the same kernel on zero-padded panels. So the value of an element
@@ -32,9 +34,9 @@ final class Gemm {
      * the same few L1 sets as they would at a power-of-two stride.
      */
     private static final int PS = KC + 64 / Float.BYTES;
-    /** Most floats of A one task packs ahead for all of K (16 MiB); more rows are taken in turns. */
-    private static final int PACKED_A_FLOATS = 1 << 22;
-    /** Rows of A one task packs at a time: MC x KC floats stay in a 512 KiB L2. */
+    /** Most floats of A one task packs ahead for all of K (4 MiB); more rows are taken in turns. */
+    private static final int PACKED_A_FLOATS = 1 << 20;
+    /** Rows of c one sweep covers per B panel: their A, MC x KC floats, stays in a 512 KiB L2. */
     static final int MC = 120;
     /** Below this many multiply-adds one thread finishes before a fork/join round trip pays off. */
     private static final long PARALLEL_MIN_FMAS = 1L << 18;
