@@ -1,8 +1,10 @@
 package dev.consilium.moe.kernel;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -10,6 +12,8 @@ import java.util.function.IntConsumer;
  * only on {@code n} and the grain, never on timing, so results are bit-identical for a given thread count.
  * Fork/join rather than a plain executor so a kernel may call another kernel from inside a task (experts in
  * parallel, each running a parallel matmul) without deadlocking: a joining worker runs queued work itself.
+ * A caller from outside the pool works on its own call's chunks beside the workers rather than hand the
+ * whole call over and wait: waking a parked worker costs tens of microseconds, as long as a small matmul.
  */
 public final class Parallel {
     private static final int THREADS = Integer.getInteger("consilium.threads",
@@ -48,13 +52,67 @@ public final class Parallel {
         if (Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == POOL) {
             new Split(body, n, chunks, 0, chunks).invoke();
         } else {
-            POOL.invoke(new Split(body, n, chunks, 0, chunks));
+            new Claims(body, n, chunks).run();
         }
     }
 
     @FunctionalInterface
     public interface RangeBody {
         void run(int from, int to);
+    }
+
+    /**
+     * Chunks taken one at a time, in any order, by the calling thread and by up to THREADS - 1 workers,
+     * so the caller starts at once and the threads at work never outnumber the cores. Which thread runs a
+     * chunk never changes the chunk's bounds, so results stay deterministic.
+     */
+    private static final class Claims {
+        /** How long the caller spins for chunks still running elsewhere before it parks. */
+        private static final long SPIN_NANOS = 50_000;
+
+        private final RangeBody body;
+        private final int n, chunks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch done;
+        private volatile Throwable failure;
+
+        Claims(RangeBody body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.done = new CountDownLatch(chunks);
+        }
+
+        void run() {
+            for (int i = Math.min(THREADS, chunks) - 1; i > 0; i--) POOL.execute(this::work);
+            work();
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (done.getCount() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+            boolean interrupted = false;
+            while (done.getCount() > 0) {
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the chunks are running on other threads; they must finish first
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            Throwable f = failure;
+            if (f instanceof RuntimeException r) throw r;
+            if (f instanceof Error e) throw e;
+        }
+
+        private void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure == null) body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    done.countDown();
+                }
+            }
+        }
     }
 
     private static final class Split extends RecursiveAction {

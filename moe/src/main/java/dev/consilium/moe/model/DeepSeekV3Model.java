@@ -1,0 +1,305 @@
+package dev.consilium.moe.model;
+
+import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.kernel.Matmul;
+import dev.consilium.moe.tensor.NamedTensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The built-in DeepSeek-V3 model for training in fp32: token embedding, L pre-norm blocks of Multi-head
+ * Latent Attention and a dense or MoE SwiGLU feed-forward, model.norm, an untied lm_head, and D Multi-Token
+ * Prediction modules. Semantics follow DeepSeek-V3's reference {@code inference/model.py}; tensor names and
+ * shapes are Hugging Face's, so {@link #parameters()} and {@link #buffers()} map one-to-one onto a
+ * {@code model.safetensors} (the MTP modules share embed_tokens and lm_head with the main model, so a
+ * checkpoint writer that wants HF's per-module {@code embed_tokens} / {@code shared_head.head} copies
+ * writes the shared tensors under those names too).
+ * <p>
+ * Memory is llm.c style: one flat {@link #params()} array, one {@link #grads()} array of the same layout and
+ * one {@link #bufferData()} array for the routers' selection biases. Activations are allocated for the
+ * largest (B, T) seen and reused. Results are bit-identical for a given seed, batch and thread count
+ * (no step depends on scheduling). Not thread-safe: one caller at a time.
+ * <p>
+ * One loss path serves SFT, GRPO and DPO: {@link #forward} returns per-token log-probs of the targets and the
+ * loss -sum w * logp / normalizer (+ lambda * MTP + alpha * balance); {@link #backward()} accumulates its
+ * gradients. Objectives whose weights depend on the log-probs call {@link #backward(float[], float)} with the
+ * weights computed from {@link ForwardPass#logProbs()}.
+ */
+public final class DeepSeekV3Model {
+    /**
+     * Matrices start as N(0, 0.02^2): HF's DeepseekV3 initializer_range default (GPT-2's too). With pre-norm
+     * blocks this keeps the residual stream and the initial logits small (uniform-ish predictions, loss near
+     * ln V) at these widths. RMSNorm gains start at 1, the routing bias at 0.
+     */
+    public static final float INIT_STD = 0.02f;
+
+    private final ModelConfig config;
+    private final int H, V, L, D;
+    private final int emb, norm, lm;
+    private final Block[] blocks;
+    private final Mtp[] mtp;
+    /** The main model's MoE layers first (mainMoeLayers of them), then the MTP modules'. */
+    private final List<MoeLayer> moeLayers = new ArrayList<>();
+    private final int mainMoeLayers;
+    private final Rope rope;
+    private final float eps;
+    private final FlatLayout layout = new FlatLayout(), bufferLayout = new FlatLayout();
+    private final float[] params, grads, buffers;
+    private final Scratch scratch = new Scratch();
+    private LossWeights lossWeights = LossWeights.DEEPSEEK_V3;
+
+    // activations for up to capN = B*T tokens
+    private int capN, capT;
+    private float[] x0, hFinal, rstdF, logits, lse, logp, coef;
+    private int[] tokens, targets;
+
+    // the last forward, for backward
+    private int lastB, lastT;
+    private boolean backwardReady, mtpRan;
+    private float[] lastWeights;
+    private float lastNormalizer;
+
+    public DeepSeekV3Model(ModelConfig config, long seed) {
+        this.config = config;
+        H = config.hiddenSize();
+        V = config.vocabSize();
+        L = config.numHiddenLayers();
+        D = config.numNextnPredictLayers();
+        eps = config.rmsNormEps();
+        rope = new Rope(config);
+        emb = layout.add("model.embed_tokens.weight", FlatLayout.Init.NORMAL, V, H);
+        blocks = new Block[L];
+        for (int l = 0; l < L; l++) blocks[l] = new Block(layout, bufferLayout, l, config, rope);
+        norm = layout.add("model.norm.weight", FlatLayout.Init.ONES, H);
+        lm = config.tieWordEmbeddings() ? emb : layout.add("lm_head.weight", FlatLayout.Init.NORMAL, V, H);
+        mtp = new Mtp[D];
+        for (int k = 1; k <= D; k++) mtp[k - 1] = new Mtp(layout, bufferLayout, k, config, rope);
+        for (Block b : blocks) if (b.ffn instanceof MoeLayer m) moeLayers.add(m);
+        mainMoeLayers = moeLayers.size();
+        for (Mtp m : mtp) if (m.block.ffn instanceof MoeLayer moe) moeLayers.add(moe);
+        params = new float[layout.size()];
+        grads = new float[layout.size()];
+        buffers = new float[bufferLayout.size()];
+        layout.initialize(params, seed, INIT_STD);
+        bufferLayout.initialize(buffers, seed, INIT_STD);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** All parameters, flat; {@link #parameters()} names its ranges. Live: writes change the model. */
+    public float[] params() {
+        return params;
+    }
+
+    /** Gradients, same layout as {@link #params()}; backward accumulates into it. */
+    public float[] grads() {
+        return grads;
+    }
+
+    /** The non-trained state (each MoE layer's e_score_correction_bias), flat. */
+    public float[] bufferData() {
+        return buffers;
+    }
+
+    /** HF-named views of {@link #params()}, in layout order. */
+    public List<NamedTensor> parameters() {
+        return layout.views(params);
+    }
+
+    /** The same names and shapes over {@link #grads()}. */
+    public List<NamedTensor> gradients() {
+        return layout.views(grads);
+    }
+
+    /** HF-named views of {@link #bufferData()}: {@code model.layers.i.mlp.gate.e_score_correction_bias}. */
+    public List<NamedTensor> buffers() {
+        return bufferLayout.views(buffers);
+    }
+
+    public int parameterCount() {
+        return params.length;
+    }
+
+    public void zeroGrads() {
+        java.util.Arrays.fill(grads, 0f);
+    }
+
+    public LossWeights lossWeights() {
+        return lossWeights;
+    }
+
+    public void setLossWeights(LossWeights weights) {
+        this.lossWeights = java.util.Objects.requireNonNull(weights, "weights");
+    }
+
+    /**
+     * Holds every MoE layer's expert selection at what the last forward chose (gate weights are still
+     * recomputed from the current scores), so finite-difference checks see a smooth function.
+     */
+    public void holdRouting(boolean hold) {
+        for (MoeLayer m : moeLayers) m.holdRouting = hold;
+    }
+
+    /** Training forward: keeps activations for {@link #backward()} and counts expert load. */
+    public ForwardPass forward(Batch batch) {
+        int B = batch.batchSize(), T = batch.seqLen();
+        run(batch.tokens(), batch.targets(), B, T, true);
+        lastWeights = batch.weights();
+        lastNormalizer = batch.normalizer();
+        backwardReady = true;
+        return new ForwardPass(java.util.Arrays.copyOf(logp, B * T), loss(lastWeights, lastNormalizer));
+    }
+
+    /** Backward of the last forward's loss under its batch's weights. */
+    public Loss backward() {
+        if (lastWeights == null) throw new IllegalStateException("backward() needs a training forward first");
+        return backward(lastWeights, lastNormalizer);
+    }
+
+    /**
+     * Accumulates into {@link #grads()} the gradient of -sum w * logp / normalizer (+ lambda * MTP, same
+     * weights, + alpha * balance) for the last forward, i.e. d/dlogits = w (softmax - onehot) / normalizer.
+     * Once per forward: the logits buffers are overwritten by their gradients.
+     */
+    public Loss backward(float[] weights, float normalizer) {
+        if (!backwardReady) throw new IllegalStateException("backward needs a fresh training forward (each forward"
+                + " allows one backward, and logProbs() discards the pending one)");
+        int B = lastB, T = lastT, N = B * T;
+        if (weights.length != N) throw new IllegalArgumentException("weights: " + weights.length + " for " + N + " tokens");
+        if (!(normalizer > 0f)) throw new IllegalArgumentException("normalizer must be positive, was " + normalizer);
+        Loss loss = loss(weights, normalizer);
+        backwardReady = false;
+        LossWeights lw = lossWeights;
+
+        for (int n = 0; n < N; n++) coef[n] = weights[n] / normalizer;
+        CrossEntropy.backward(logits, lse, targets, coef, N, V);
+        float[] dFinal = scratch.zeroed(Scratch.Slot.MODEL_DFINAL, N * H);
+        Matmul.backwardWeight(grads, lm, logits, 0, hFinal, 0, N, H, V);
+        Matmul.backwardInput(dFinal, 0, logits, 0, params, lm, N, H, V);
+        if (mtpRan) {
+            for (Mtp m : mtp) java.util.Arrays.fill(m.dOut, 0, N * H, 0f);
+            for (int k = D - 1; k >= 0; k--) {
+                float[] hPrev = k == 0 ? hFinal : mtp[k - 1].out();
+                float[] dPrev = k == 0 ? dFinal : mtp[k - 1].dOut;
+                mtp[k].backward(params, grads, emb, lm, hPrev, dPrev, weights, normalizer, lw.mtp() / D, B, T,
+                        lw.balance(), scratch);
+            }
+        }
+        float[] dres = scratch.zeroed(Scratch.Slot.MODEL_DRES, N * H);
+        float[] last = L > 0 ? blocks[L - 1].out() : x0;
+        RmsNorm.backward(dres, 0, H, grads, norm, dFinal, 0, H, last, 0, H, params, norm, rstdF, 0, N, H);
+        for (int l = L - 1; l >= 0; l--) {
+            blocks[l].backward(params, grads, dres, l == 0 ? x0 : blocks[l - 1].out(), B, T, lw.balance(), scratch);
+        }
+        Embedding.backward(grads, emb, dres, tokens, N, H);
+        return loss;
+    }
+
+    /**
+     * log p(targets[n] | tokens[..n]) under the current parameters (B*T, a fresh array): no gradients, no MTP,
+     * no load counting. Discards any pending backward.
+     */
+    public float[] logProbs(int[] tokens, int[] targets, int B, int T) {
+        if (tokens.length != B * T || targets.length != B * T) {
+            throw new IllegalArgumentException("logProbs: " + tokens.length + " tokens and " + targets.length
+                    + " targets for " + B + " x " + T);
+        }
+        backwardReady = false;
+        run(tokens, targets, B, T, false);
+        return java.util.Arrays.copyOf(logp, B * T);
+    }
+
+    /**
+     * Auxiliary-loss-free balancing, after each optimizer step: every MoE layer moves each expert's selection
+     * bias by gamma * sign(mean load - load) using the load counted since the last call, then restarts the
+     * count. gamma 0 only restarts the count.
+     */
+    public void updateRoutingBias(float gamma) {
+        for (MoeLayer m : moeLayers) m.updateBias(buffers, gamma);
+    }
+
+    /** Per MoE layer (main layers, then MTP modules'), the load counted since the last bias update. */
+    public List<ExpertLoad> expertLoad() {
+        List<ExpertLoad> out = new ArrayList<>(moeLayers.size());
+        for (MoeLayer m : moeLayers) out.add(new ExpertLoad(m.name, m.load));
+        return List.copyOf(out);
+    }
+
+    List<MoeLayer> moeLayers() {
+        return moeLayers;
+    }
+
+    private void run(int[] tok, int[] tgt, int B, int T, boolean training) {
+        int N = B * T;
+        if (T > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence length " + T + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        ensureCapacity(N, T);
+        for (int n = 0; n < N; n++) {
+            if (tok[n] < 0 || tok[n] >= V) throw new IllegalArgumentException("token " + tok[n] + " at position " + n + " is outside the vocabulary [0, " + V + ")");
+            if (tgt[n] < 0 || tgt[n] >= V) throw new IllegalArgumentException("target " + tgt[n] + " at position " + n + " is outside the vocabulary [0, " + V + ")");
+        }
+        System.arraycopy(tok, 0, tokens, 0, N);
+        System.arraycopy(tgt, 0, targets, 0, N);
+        lastB = B;
+        lastT = T;
+        Embedding.forward(x0, params, emb, tokens, N, H);
+        float[] x = x0;
+        for (Block b : blocks) {
+            b.forward(params, buffers, x, B, T, training);
+            x = b.out();
+        }
+        RmsNorm.forward(hFinal, 0, H, x, 0, H, params, norm, rstdF, 0, N, H, eps);
+        Matmul.forward(logits, 0, hFinal, 0, params, lm, N, H, V);
+        CrossEntropy.forward(logp, lse, logits, targets, N, V);
+        mtpRan = training && D > 0 && lossWeights.mtp() != 0f;
+        if (mtpRan) {
+            float[] hPrev = hFinal;
+            for (Mtp m : mtp) {
+                m.forward(params, buffers, emb, lm, hPrev, tokens, targets, B, T);
+                hPrev = m.out();
+            }
+        }
+    }
+
+    private Loss loss(float[] weights, float normalizer) {
+        int N = lastB * lastT;
+        double ce = 0;
+        for (int n = 0; n < N; n++) ce -= (double) weights[n] * logp[n];
+        ce /= normalizer;
+        double mtpLoss = 0;
+        if (mtpRan) {
+            for (Mtp m : mtp) mtpLoss += m.loss(weights, normalizer, lastB, lastT);
+            mtpLoss /= D;
+        }
+        double balance = 0;
+        // the MTP modules' MoE layers count only when their forward ran
+        int counted = mtpRan ? moeLayers.size() : mainMoeLayers;
+        for (int i = 0; i < counted; i++) balance += moeLayers.get(i).balanceLoss();
+        LossWeights lw = lossWeights;
+        double total = ce + lw.mtp() * mtpLoss + lw.balance() * balance;
+        return new Loss((float) total, (float) ce, (float) mtpLoss, (float) balance);
+    }
+
+    private void ensureCapacity(int N, int T) {
+        if (N <= capN && T <= capT) return;
+        capN = Math.max(N, capN);
+        capT = Math.max(T, capT);
+        rope.ensure(capT);
+        x0 = new float[capN * H];
+        hFinal = new float[capN * H];
+        rstdF = new float[capN];
+        logits = new float[capN * V];
+        lse = new float[capN];
+        logp = new float[capN];
+        coef = new float[capN];
+        tokens = new int[capN];
+        targets = new int[capN];
+        for (Block b : blocks) b.allocate(capN);
+        for (Mtp m : mtp) m.allocate(capN);
+    }
+}
