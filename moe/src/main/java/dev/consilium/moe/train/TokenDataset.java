@@ -13,7 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -41,11 +43,49 @@ public final class TokenDataset {
     public static TokenDataset read(Path file, BpeTokenizer tokenizer) {
         int eos = tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE);
         IntList out = new IntList(1 << 16);
+        forEachRecord(file, (where, record) -> {
+            if (record.isTokens()) {
+                for (int id : record.tokens()) {
+                    if (id < 0 || id >= tokenizer.vocabSize()) {
+                        throw new IllegalArgumentException(where + ": token id " + id
+                                + " is outside the vocabulary [0, " + tokenizer.vocabSize() + ")");
+                    }
+                }
+                out.addAll(record.tokens());
+            } else {
+                out.addAll(tokenizer.encodeOrdinary(record.text()));
+                out.add(eos);
+            }
+        });
+        return new TokenDataset(out.toArray());
+    }
+
+    /** The text documents of {@code file} (token-id lines skipped): what a tokenizer for it is trained on. */
+    public static List<String> texts(Path file) {
+        List<String> texts = new ArrayList<>();
+        forEachRecord(file, (where, record) -> {
+            if (!record.isTokens()) texts.add(record.text());
+        });
+        return texts;
+    }
+
+    /** One document: text, or token ids when {@code text} is null. */
+    private record Doc(String text, int[] tokens) {
+        boolean isTokens() {
+            return text == null;
+        }
+    }
+
+    private interface DocConsumer {
+        void accept(String where, Doc doc);
+    }
+
+    /** Plain text is one document; JSONL is one per non-blank line. Errors name file and line. */
+    private static void forEachRecord(Path file, DocConsumer consumer) {
         try {
             if (!file.getFileName().toString().endsWith(".jsonl")) {
-                out.addAll(tokenizer.encodeOrdinary(Files.readString(file, StandardCharsets.UTF_8)));
-                out.add(eos);
-                return new TokenDataset(out.toArray());
+                consumer.accept(file.toString(), new Doc(Files.readString(file, StandardCharsets.UTF_8), null));
+                return;
             }
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 String line;
@@ -53,36 +93,35 @@ public final class TokenDataset {
                 while ((line = in.readLine()) != null) {
                     lineNo++;
                     if (line.isBlank()) continue;
+                    String where = file + ":" + lineNo;
                     JsonNode o;
                     try {
                         o = JSON.readTree(line);
                     } catch (JsonProcessingException e) {
-                        throw new IllegalArgumentException(file + ":" + lineNo + ": not valid JSON: "
-                                + e.getOriginalMessage());
+                        throw new IllegalArgumentException(where + ": not valid JSON: " + e.getOriginalMessage());
                     }
                     if (o.has("tokens")) {
                         JsonNode ids = o.get("tokens");
-                        if (!ids.isArray()) throw new IllegalArgumentException(file + ":" + lineNo + ": \"tokens\" must be an array");
-                        for (JsonNode id : ids) {
-                            if (!id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= tokenizer.vocabSize()) {
-                                throw new IllegalArgumentException(file + ":" + lineNo + ": token id " + id
-                                        + " is outside the vocabulary [0, " + tokenizer.vocabSize() + ")");
+                        if (!ids.isArray()) throw new IllegalArgumentException(where + ": \"tokens\" must be an array");
+                        int[] tokens = new int[ids.size()];
+                        for (int i = 0; i < tokens.length; i++) {
+                            JsonNode id = ids.get(i);
+                            if (!id.canConvertToInt()) {
+                                throw new IllegalArgumentException(where + ": token id " + id + " is not an integer");
                             }
-                            out.add(id.intValue());
+                            tokens[i] = id.intValue();
                         }
+                        consumer.accept(where, new Doc(null, tokens));
                     } else if (o.has("text") && o.get("text").isTextual()) {
-                        out.addAll(tokenizer.encodeOrdinary(o.get("text").textValue()));
-                        out.add(eos);
+                        consumer.accept(where, new Doc(o.get("text").textValue(), null));
                     } else {
-                        throw new IllegalArgumentException(file + ":" + lineNo
-                                + ": expected {\"text\": \"...\"} or {\"tokens\": [...]}");
+                        throw new IllegalArgumentException(where + ": expected {\"text\": \"...\"} or {\"tokens\": [...]}");
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return new TokenDataset(out.toArray());
     }
 
     public int size() {

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Arithmetic word problems with ground truth true by construction: the demo's task family. Difficulty is
@@ -54,12 +55,25 @@ public final class ArithmeticDataset {
         return new Split(List.copyOf(all.subList(0, train)), List.copyOf(all.subList(train, train + heldout)));
     }
 
-    /** The two splits, written as {@code train.jsonl} and {@code heldout.jsonl}. */
+    /**
+     * The two splits, written as {@code train.jsonl} and {@code heldout.jsonl}, plus {@code pretrain.jsonl}:
+     * the train split as plain text documents ({@code "What is 2 + 3? 5"}) for language-model training.
+     */
     public record Split(List<Problem> train, List<Problem> heldout) {
         public void writeTo(Path dir) {
-            write(dir.resolve("train.jsonl"), train);
-            write(dir.resolve("heldout.jsonl"), heldout);
+            write(dir.resolve("train.jsonl"), train, ArithmeticDataset::record);
+            write(dir.resolve("heldout.jsonl"), heldout, ArithmeticDataset::record);
+            write(dir.resolve("pretrain.jsonl"), train, p -> JSON.createObjectNode().put("text", p.question() + " " + p.answer()));
         }
+    }
+
+    private static ObjectNode record(Problem p) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", p.id());
+        o.put("question", p.question());
+        o.put("answer", p.answer());
+        o.put("difficulty", p.difficulty());
+        return o;
     }
 
     private static int draw(Random rng, int digits) {
@@ -85,16 +99,9 @@ public final class ArithmeticDataset {
         return n;
     }
 
-    private static void write(Path file, List<Problem> problems) {
+    private static void write(Path file, List<Problem> problems, Function<Problem, ObjectNode> toJson) {
         StringBuilder sb = new StringBuilder();
-        for (Problem p : problems) {
-            ObjectNode o = JSON.createObjectNode();
-            o.put("id", p.id());
-            o.put("question", p.question());
-            o.put("answer", p.answer());
-            o.put("difficulty", p.difficulty());
-            sb.append(o).append('\n');
-        }
+        for (Problem p : problems) sb.append(toJson.apply(p)).append('\n');
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
