@@ -1,0 +1,102 @@
+package dev.consilium.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.kernel.Parallel;
+import dev.consilium.moe.model.DeepSeekV3Model;
+import dev.consilium.moe.train.TokenDataset;
+import dev.consilium.moe.train.TrainOptions;
+import dev.consilium.moe.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/** Benchmarks that print one JSON object, so figures can be compared across machines and commits. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure throughput; each subcommand prints one JSON object.",
+        subcommands = BenchCommand.Train.class)
+final class BenchCommand {
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Training steps per second of the built-in model (AdamW, MTP and balancing on).")
+    static final class Train implements Runnable {
+        @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path (default: ${DEFAULT-VALUE}).")
+        String config;
+        @Option(names = "--batch-size", description = "Sequences per step (default: 8 for small, 16 for tiny).")
+        Integer batchSize;
+        @Option(names = "--seq-len", description = "Tokens per sequence (default: 256 for small, 64 for tiny).")
+        Integer seqLen;
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first, for the JIT (default: ${DEFAULT-VALUE}).")
+        int warmup;
+        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Override
+        public void run() {
+            boolean tiny = "tiny".equals(config);
+            int B = batchSize != null ? batchSize : tiny ? 16 : 8;
+            int T = seqLen != null ? seqLen : tiny ? 64 : 256;
+            ModelConfig c = ModelConfig.named(config);
+            DeepSeekV3Model model = new DeepSeekV3Model(c, 1);
+            // Uniform random tokens: routing and attention cost the same as on text, and no file is needed.
+            SplittableRandom rng = new SplittableRandom(7);
+            int[] tokens = new int[B * T * 64 + 1];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(c.vocabSize());
+            TokenDataset data = TokenDataset.of(tokens);
+            Trainer trainer = new Trainer(model, TrainOptions.builder().batchSize(B).seqLen(T)
+                    .steps(warmup + steps).build());
+            for (int i = 0; i < warmup; i++) trainer.step(data);
+            double[] seconds = new double[steps];
+            for (int i = 0; i < steps; i++) seconds[i] = trainer.step(data).seconds();
+            Arrays.sort(seconds);
+            double median = seconds[steps / 2];
+
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("config", config);
+            o.put("tokens_per_s", Math.round(B * T / median));
+            o.put("step_s", round(median));
+            o.put("step_s_min", round(seconds[0]));
+            o.put("step_s_max", round(seconds[steps - 1]));
+            o.put("peak_heap_mb", peakHeapMb());
+            o.put("threads", Parallel.threads());
+            o.put("batch_size", B);
+            o.put("seq_len", T);
+            o.put("parameters", model.parameterCount());
+            o.put("timed_steps", steps);
+            o.put("java", Runtime.version().toString());
+            o.put("cpu", cpuName());
+            System.out.println(o.toPrettyString());
+        }
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1e4) / 1e4;
+    }
+
+    static long peakHeapMb() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        return peak >> 20;
+    }
+
+    /** The processor's model name where the OS tells it (Linux), so figures name their machine. */
+    static String cpuName() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+}
