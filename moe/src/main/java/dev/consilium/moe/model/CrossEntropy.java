@@ -23,9 +23,9 @@ final class CrossEntropy {
                 for (; v < V; v++) max = Math.max(max, logits[r + v]);
                 FloatVector sv = FloatVector.zero(S);
                 for (v = 0; v < bound; v += S.length()) {
-                    sv = sv.add(FloatVector.fromArray(S, logits, r + v).sub(max).lanewise(VectorOperators.EXP));
+                    sv = sv.add(VecMath.exp(FloatVector.fromArray(S, logits, r + v).sub(max)));
                 }
-                float sum = sv.reduceLanes(VectorOperators.ADD);
+                float sum = VecMath.sum(sv);
                 for (; v < V; v++) sum += (float) Math.exp(logits[r + v] - max);
                 float l = max + (float) Math.log(sum);
                 lse[n] = l;
@@ -49,7 +49,7 @@ final class CrossEntropy {
                     continue;
                 }
                 for (; v < bound; v += S.length()) {
-                    FloatVector.fromArray(S, logits, r + v).sub(l).lanewise(VectorOperators.EXP).mul(c)
+                    VecMath.exp(FloatVector.fromArray(S, logits, r + v).sub(l)).mul(c)
                             .intoArray(logits, r + v);
                 }
                 for (; v < V; v++) logits[r + v] = (float) Math.exp(logits[r + v] - l) * c;
