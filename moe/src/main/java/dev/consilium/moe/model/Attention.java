@@ -158,16 +158,26 @@ final class Attention {
      */
     private static void loadKeys(float[] kt, float[] k, float[] vt, float[] v, float[] kv, float[] kpe, int b,
                                  int h, int T, int Tp, int nh, int dn, int dr, int dv) {
-        int kvS = nh * (dn + dv), D = dn + dr;
+        int kvS = nh * (dn + dv), D = dn + dr, base = b * T * kvS + h * (dn + dv);
+        // transposes run channel-outer: the strided reads stay in L1 (T rows, one line per 16 channels)
+        // while the writes stream along a contiguous row
+        for (int d = 0; d < dn; d++) {
+            for (int t = 0, src = base + d; t < T; t++, src += kvS) kt[d * Tp + t] = kv[src];
+        }
+        for (int d = 0; d < dr; d++) {
+            for (int t = 0, src = b * T * dr + d; t < T; t++, src += dr) kt[(dn + d) * Tp + t] = kpe[src];
+        }
+        if (vt != null) {
+            for (int c = 0; c < dv; c++) {
+                for (int t = 0, src = base + dn + c; t < T; t++, src += kvS) vt[c * Tp + t] = kv[src];
+            }
+        }
         for (int t = 0; t < T; t++) {
-            int n = b * T + t, row = n * kvS + h * (dn + dv);
-            for (int d = 0; d < dn; d++) kt[d * Tp + t] = kv[row + d];
-            for (int d = 0; d < dr; d++) kt[(dn + d) * Tp + t] = kpe[n * dr + d];
+            int n = b * T + t, row = base + t * kvS;
             if (k != null) {
                 System.arraycopy(kv, row, k, t * D, dn);
                 System.arraycopy(kpe, n * dr, k, t * D + dn, dr);
             }
-            if (vt != null) for (int c = 0; c < dv; c++) vt[c * Tp + t] = kv[row + dn + c];
             if (v != null) System.arraycopy(kv, row + dn, v, t * dv, dv);
         }
         for (int d = 0; d < D; d++) Arrays.fill(kt, d * Tp + T, d * Tp + Tp, 0f);
@@ -301,17 +311,16 @@ final class Attention {
                                        float[] vec, int vStride, int end) {
         int x0 = xBase, x1 = xBase + Math.min(1, nq - 1) * xStride;
         int x2 = xBase + Math.min(2, nq - 1) * xStride, x3 = xBase + Math.min(3, nq - 1) * xStride;
-        int Tp = vStride;
-        for (int j = 0; j < end; j += L) {
-            FloatVector v0 = FloatVector.fromArray(S, vec, j), v1 = FloatVector.fromArray(S, vec, vStride + j);
-            FloatVector v2 = FloatVector.fromArray(S, vec, 2 * vStride + j), v3 = FloatVector.fromArray(S, vec, 3 * vStride + j);
-            for (int w = 0, k = j; w < W; w++, k += Tp) {
-                FloatVector a = FloatVector.fromArray(S, dt, k);
-                a = v0.fma(FloatVector.broadcast(S, x[x0 + w]), a);
-                a = v1.fma(FloatVector.broadcast(S, x[x1 + w]), a);
-                a = v2.fma(FloatVector.broadcast(S, x[x2 + w]), a);
-                a = v3.fma(FloatVector.broadcast(S, x[x3 + w]), a);
-                a.intoArray(dt, k);
+        for (int w = 0, row = 0; w < W; w++, row += vStride) {
+            FloatVector b0 = FloatVector.broadcast(S, x[x0 + w]), b1 = FloatVector.broadcast(S, x[x1 + w]);
+            FloatVector b2 = FloatVector.broadcast(S, x[x2 + w]), b3 = FloatVector.broadcast(S, x[x3 + w]);
+            for (int j = 0; j < end; j += L) {
+                FloatVector a = FloatVector.fromArray(S, dt, row + j);
+                a = FloatVector.fromArray(S, vec, j).fma(b0, a);
+                a = FloatVector.fromArray(S, vec, vStride + j).fma(b1, a);
+                a = FloatVector.fromArray(S, vec, 2 * vStride + j).fma(b2, a);
+                a = FloatVector.fromArray(S, vec, 3 * vStride + j).fma(b3, a);
+                a.intoArray(dt, row + j);
             }
         }
     }

@@ -51,7 +51,7 @@ public final class DeepSeekV3Model {
 
     // activations for up to capN = B*T tokens
     private int capN, capT;
-    private float[] x0, hFinal, rstdF, logits, lse, logp, coef;
+    private float[] x0, hFinal, rstdF, logits, invSum, logp, coef;
     private int[] tokens, targets;
 
     // the last forward, for backward
@@ -175,7 +175,7 @@ public final class DeepSeekV3Model {
         LossWeights lw = lossWeights;
 
         for (int n = 0; n < N; n++) coef[n] = weights[n] / normalizer;
-        CrossEntropy.backward(logits, lse, targets, coef, N, V);
+        CrossEntropy.backward(logits, invSum, targets, coef, N, V);
         float[] dFinal = scratch.zeroed(Scratch.Slot.MODEL_DFINAL, N * H);
         Matmul.backwardWeight(grads, lm, logits, 0, hFinal, 0, N, H, V);
         Matmul.backwardInput(dFinal, 0, logits, 0, params, lm, N, H, V);
@@ -255,7 +255,7 @@ public final class DeepSeekV3Model {
         }
         RmsNorm.forward(hFinal, 0, H, x, 0, H, params, norm, rstdF, 0, N, H, eps);
         Matmul.forward(logits, 0, hFinal, 0, params, lm, N, H, V);
-        CrossEntropy.forward(logp, lse, logits, targets, N, V);
+        CrossEntropy.forward(logp, invSum, logits, targets, N, V);
         mtpRan = training && D > 0 && lossWeights.mtp() != 0f;
         if (mtpRan) {
             float[] hPrev = hFinal;
@@ -294,7 +294,7 @@ public final class DeepSeekV3Model {
         hFinal = new float[capN * H];
         rstdF = new float[capN];
         logits = new float[capN * V];
-        lse = new float[capN];
+        invSum = new float[capN];
         logp = new float[capN];
         coef = new float[capN];
         tokens = new int[capN];
