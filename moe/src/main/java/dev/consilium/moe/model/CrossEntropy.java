@@ -5,6 +5,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.Arrays;
+
 /**
  * Log-softmax of logits (N, V) at the targets, and its backward. The logits buffer is reused in place: the
  * forward leaves e = exp(logit - max) in it (the exponentials it had to compute anyway), so the backward is
@@ -58,7 +60,7 @@ final class CrossEntropy {
                 int r = n * V, v = 0;
                 float c = coef[n];
                 if (c == 0f) {
-                    java.util.Arrays.fill(exps, r, r + V, 0f);
+                    Arrays.fill(exps, r, r + V, 0f);
                     continue;
                 }
                 FloatVector k = FloatVector.broadcast(S, c * invSum[n]);

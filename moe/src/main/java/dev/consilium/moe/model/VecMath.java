@@ -20,7 +20,7 @@ final class VecMath {
 
     private VecMath() {}
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type
     private static VectorShuffle<Float>[] folds() {
         int n = Integer.numberOfTrailingZeros(S.length());
         VectorShuffle<Float>[] f = new VectorShuffle[n];
