@@ -33,9 +33,10 @@ public final class ModelThroughput {
             long t2 = System.nanoTime();
             model.zeroGrads();
             model.updateRoutingBias(0.001f);
-            System.out.printf(Locale.ROOT, "%s step %d: loss %.4f  forward %.0f ms  backward %.0f ms  %.0f tok/s%n",
-                    i < 2 ? "warmup" : "      ", i, f.loss().total(), (t1 - t0) / 1e6, (t2 - t1) / 1e6,
-                    N / ((t2 - t0) / 1e9));
+            Runtime rt = Runtime.getRuntime();
+            System.out.printf(Locale.ROOT, "%s step %d: loss %.4f  forward %.0f ms  backward %.0f ms  %.0f tok/s"
+                            + "  (heap in use %d MB)%n", i < 2 ? "warmup" : "      ", i, f.loss().total(),
+                    (t1 - t0) / 1e6, (t2 - t1) / 1e6, N / ((t2 - t0) / 1e9), (rt.totalMemory() - rt.freeMemory()) >> 20);
         }
     }
 }
