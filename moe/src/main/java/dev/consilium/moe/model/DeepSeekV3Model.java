@@ -5,7 +5,9 @@ import dev.consilium.moe.kernel.Matmul;
 import dev.consilium.moe.tensor.NamedTensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The built-in DeepSeek-V3 model for training in fp32: token embedding, L pre-norm blocks of Multi-head
@@ -18,8 +20,10 @@ import java.util.List;
  * <p>
  * Memory is llm.c style: one flat {@link #params()} array, one {@link #grads()} array of the same layout and
  * one {@link #bufferData()} array for the routers' selection biases. Activations are allocated for the
- * largest (B, T) seen and reused. Results are bit-identical for a given seed, batch and thread count
- * (no step depends on scheduling). Not thread-safe: one caller at a time.
+ * largest (B, T) seen and reused. Results are bit-identical for a given seed and batch at any thread count
+ * and JIT state: every reduction has a fixed order and the vector math avoids tier-dependent intrinsics
+ * (this holds as long as the {@code Matmul} kernels keep the same property). Not thread-safe: one caller
+ * at a time.
  * <p>
  * One loss path serves SFT, GRPO and DPO: {@link #forward} returns per-token log-probs of the targets and the
  * loss -sum w * logp / normalizer (+ lambda * MTP + alpha * balance); {@link #backward()} accumulates its
@@ -51,7 +55,7 @@ public final class DeepSeekV3Model {
 
     // activations for up to capN = B*T tokens
     private int capN, capT;
-    private float[] x0, hFinal, rstdF, logits, lse, logp, coef;
+    private float[] x0, hFinal, rstdF, logits, invSum, logp, coef;
     private int[] tokens, targets;
 
     // the last forward, for backward
@@ -124,7 +128,7 @@ public final class DeepSeekV3Model {
     }
 
     public void zeroGrads() {
-        java.util.Arrays.fill(grads, 0f);
+        Arrays.fill(grads, 0f);
     }
 
     public LossWeights lossWeights() {
@@ -132,7 +136,7 @@ public final class DeepSeekV3Model {
     }
 
     public void setLossWeights(LossWeights weights) {
-        this.lossWeights = java.util.Objects.requireNonNull(weights, "weights");
+        this.lossWeights = Objects.requireNonNull(weights, "weights");
     }
 
     /**
@@ -147,10 +151,10 @@ public final class DeepSeekV3Model {
     public ForwardPass forward(Batch batch) {
         int B = batch.batchSize(), T = batch.seqLen();
         run(batch.tokens(), batch.targets(), B, T, true);
-        lastWeights = batch.weights();
+        lastWeights = Arrays.copyOf(batch.weights(), B * T);
         lastNormalizer = batch.normalizer();
         backwardReady = true;
-        return new ForwardPass(java.util.Arrays.copyOf(logp, B * T), loss(lastWeights, lastNormalizer));
+        return new ForwardPass(Arrays.copyOf(logp, B * T), loss(lastWeights, lastNormalizer));
     }
 
     /** Backward of the last forward's loss under its batch's weights. */
@@ -175,12 +179,12 @@ public final class DeepSeekV3Model {
         LossWeights lw = lossWeights;
 
         for (int n = 0; n < N; n++) coef[n] = weights[n] / normalizer;
-        CrossEntropy.backward(logits, lse, targets, coef, N, V);
+        CrossEntropy.backward(logits, invSum, targets, coef, N, V);
         float[] dFinal = scratch.zeroed(Scratch.Slot.MODEL_DFINAL, N * H);
         Matmul.backwardWeight(grads, lm, logits, 0, hFinal, 0, N, H, V);
         Matmul.backwardInput(dFinal, 0, logits, 0, params, lm, N, H, V);
         if (mtpRan) {
-            for (Mtp m : mtp) java.util.Arrays.fill(m.dOut, 0, N * H, 0f);
+            for (Mtp m : mtp) Arrays.fill(m.dOut, 0, N * H, 0f);
             for (int k = D - 1; k >= 0; k--) {
                 float[] hPrev = k == 0 ? hFinal : mtp[k - 1].out();
                 float[] dPrev = k == 0 ? dFinal : mtp[k - 1].dOut;
@@ -209,7 +213,7 @@ public final class DeepSeekV3Model {
         }
         backwardReady = false;
         run(tokens, targets, B, T, false);
-        return java.util.Arrays.copyOf(logp, B * T);
+        return Arrays.copyOf(logp, B * T);
     }
 
     /**
@@ -255,7 +259,7 @@ public final class DeepSeekV3Model {
         }
         RmsNorm.forward(hFinal, 0, H, x, 0, H, params, norm, rstdF, 0, N, H, eps);
         Matmul.forward(logits, 0, hFinal, 0, params, lm, N, H, V);
-        CrossEntropy.forward(logp, lse, logits, targets, N, V);
+        CrossEntropy.forward(logp, invSum, logits, targets, N, V);
         mtpRan = training && D > 0 && lossWeights.mtp() != 0f;
         if (mtpRan) {
             float[] hPrev = hFinal;
@@ -294,7 +298,7 @@ public final class DeepSeekV3Model {
         hFinal = new float[capN * H];
         rstdF = new float[capN];
         logits = new float[capN * V];
-        lse = new float[capN];
+        invSum = new float[capN];
         logp = new float[capN];
         coef = new float[capN];
         tokens = new int[capN];

@@ -3,6 +3,7 @@ package dev.consilium.moe.model;
 import dev.consilium.moe.tensor.NamedTensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -54,8 +55,8 @@ final class FlatLayout {
                 case NORMAL -> {
                     for (int i = 0; i < n; i++) data[e.offset + i] = (float) (r.nextGaussian() * std);
                 }
-                case ONES -> java.util.Arrays.fill(data, e.offset, e.offset + n, 1f);
-                case ZEROS -> java.util.Arrays.fill(data, e.offset, e.offset + n, 0f);
+                case ONES -> Arrays.fill(data, e.offset, e.offset + n, 1f);
+                case ZEROS -> Arrays.fill(data, e.offset, e.offset + n, 0f);
             }
         }
     }

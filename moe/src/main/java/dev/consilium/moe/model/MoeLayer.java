@@ -191,7 +191,7 @@ final class MoeLayer implements FeedForward {
                         acc = g.fma(FloatVector.fromArray(S, eo, p + c), acc);
                         g.mul(w).intoArray(deo, p + c);
                     }
-                    float dot = acc.reduceLanes(VectorOperators.ADD);
+                    float dot = VecMath.sum(acc);
                     for (; c < H; c++) {
                         dot += dout[o + c] * eo[p + c];
                         deo[p + c] = w * dout[o + c];

@@ -2,6 +2,8 @@ package dev.consilium.moe.model;
 
 import dev.consilium.moe.kernel.Parallel;
 
+import java.util.Arrays;
+
 /**
  * DeepSeek-V3's router (the reference {@code Gate}). Scores s = sigmoid(x.Wg^T) (or softmax); selection ranks
  * s + e_score_correction_bias: with n_group > 1 each group scores as the sum of its top two biased scores,
@@ -133,7 +135,7 @@ final class MoeRouter {
         double total = 0;
         for (int b = 0; b < B; b++) {
             int fr = b * E;
-            java.util.Arrays.fill(frac, fr, fr + E, 0f);
+            Arrays.fill(frac, fr, fr + E, 0f);
             for (int t = b * T; t < (b + 1) * T; t++) for (int k = 0; k < K; k++) frac[fr + sel[t * K + k]] += 1f;
             float f = (float) E / ((float) K * T);
             for (int e = 0; e < E; e++) frac[fr + e] *= f;

@@ -21,7 +21,7 @@ final class Mtp {
     final float eps;
     final int enorm, hnorm, eh, headNorm;
     final Block block;
-    private float[] e, cat, rstdE, rstdH, m, sn, rstdS, logits, lse, logp;
+    private float[] e, cat, rstdE, rstdH, m, sn, rstdS, logits, invSum, logp;
     /** d/d(h^k), accumulated by module k+1 before this module's backward runs. */
     float[] dOut;
     private int[] tok, tgt;
@@ -49,7 +49,7 @@ final class Mtp {
         sn = new float[N * H];
         rstdS = new float[N];
         logits = new float[N * V];
-        lse = new float[N];
+        invSum = new float[N];
         logp = new float[N];
         dOut = new float[N * H];
         tok = new int[N];
@@ -79,7 +79,7 @@ final class Mtp {
         block.forward(P, buffers, m, B, T, true);
         RmsNorm.forward(sn, 0, H, block.out(), 0, H, P, headNorm, rstdS, 0, N, H, eps);
         Matmul.forward(logits, 0, sn, 0, P, lm, N, H, V);
-        CrossEntropy.forward(logp, lse, logits, tgt, N, V);
+        CrossEntropy.forward(logp, invSum, logits, tgt, N, V);
     }
 
     /** This depth's loss, -sum_i w_{i+k} * logp^k_i / normalizer, over positions that have a target. */
@@ -104,7 +104,7 @@ final class Mtp {
                 coef[b * T + i] = i + k < T ? weights[b * T + i + k] * scale / normalizer : 0f;
             }
         }
-        CrossEntropy.backward(logits, lse, tgt, coef, N, V);
+        CrossEntropy.backward(logits, invSum, tgt, coef, N, V);
         Matmul.backwardWeight(G, lm, logits, 0, sn, 0, N, H, V);
         float[] dsn = sc.zeroed(Scratch.Slot.MTP_DSN, N * H);
         Matmul.backwardInput(dsn, 0, logits, 0, P, lm, N, H, V);

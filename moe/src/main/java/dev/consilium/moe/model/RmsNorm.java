@@ -28,7 +28,7 @@ final class RmsNorm {
                     FloatVector v = FloatVector.fromArray(S, x, xr + c);
                     acc = v.fma(v, acc);
                 }
-                float ss = acc.reduceLanes(VectorOperators.ADD);
+                float ss = VecMath.sum(acc);
                 for (; c < C; c++) ss += x[xr + c] * x[xr + c];
                 float r = (float) (1.0 / Math.sqrt(ss / C + eps));
                 rstd[rOff + n] = r;
@@ -61,7 +61,7 @@ final class RmsNorm {
                     acc = FloatVector.fromArray(S, dy, gr + c).mul(FloatVector.fromArray(S, w, wOff + c))
                             .fma(FloatVector.fromArray(S, x, xr + c), acc);
                 }
-                float dot = acc.reduceLanes(VectorOperators.ADD);
+                float dot = VecMath.sum(acc);
                 for (; c < C; c++) dot += dy[gr + c] * w[wOff + c] * x[xr + c];
                 float k = dot * r * r * r / C;
                 c = 0;

@@ -1,5 +1,7 @@
 package dev.consilium.moe.model;
 
+import java.util.Arrays;
+
 /**
  * Backward-pass scratch shared by every layer: backward runs one layer at a time, so one buffer per role is
  * enough. Buffers grow to the largest request and are then reused, so steady-state steps allocate nothing.
@@ -29,7 +31,7 @@ final class Scratch {
     /** A buffer of at least {@code size} whose first {@code size} floats are zero. */
     float[] zeroed(Slot slot, int size) {
         float[] a = get(slot, size);
-        java.util.Arrays.fill(a, 0, size, 0f);
+        Arrays.fill(a, 0, size, 0f);
         return a;
     }
 }

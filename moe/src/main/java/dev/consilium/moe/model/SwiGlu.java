@@ -24,7 +24,7 @@ final class SwiGlu {
                 int c = 0;
                 for (; c < bound; c += S.length()) {
                     FloatVector gv = FloatVector.fromArray(S, gu, g + c);
-                    FloatVector sig = ONE.div(gv.neg().lanewise(VectorOperators.EXP).add(1f));
+                    FloatVector sig = ONE.div(VecMath.exp(gv.neg()).add(1f));
                     gv.mul(sig).mul(FloatVector.fromArray(S, gu, u + c)).intoArray(act, a + c);
                 }
                 for (; c < I; c++) {
@@ -48,7 +48,7 @@ final class SwiGlu {
                     FloatVector gv = FloatVector.fromArray(S, gu, g + c);
                     FloatVector uv = FloatVector.fromArray(S, gu, u + c);
                     FloatVector da = FloatVector.fromArray(S, dact, a + c);
-                    FloatVector sig = ONE.div(gv.neg().lanewise(VectorOperators.EXP).add(1f));
+                    FloatVector sig = ONE.div(VecMath.exp(gv.neg()).add(1f));
                     FloatVector silu = gv.mul(sig);
                     // silu'(g) = sig * (1 + g * (1 - sig))
                     FloatVector dsilu = sig.mul(gv.mul(sig.neg().add(1f)).add(1f));

@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -147,6 +146,33 @@ class DeepSeekV3ModelTest {
         assertTrue(failures.isEmpty(), failures.size() + " of " + checked + " entries differ:\n" + String.join("\n", failures));
     }
 
+    /**
+     * MTP depth 1 at position i reads Emb(t_{i+1}) through eh_proj's first H columns and h_i through the
+     * last H. A token X that occurs only at the last position reaches the one MTP position with a target
+     * (i = T-2) only through the embedding half.
+     */
+    @ParameterizedTest(name = "embedding half zeroed={0}")
+    @CsvSource({"true", "false"})
+    void mtpReadsTheNextTokensEmbeddingFirstAndTheHiddenStateSecond(boolean zeroEmbeddingHalf) {
+        DeepSeekV3Model m = new DeepSeekV3Model(TestConfigs.tiny(true, 1, false), 26);
+        randomize(m, 27);
+        m.setLossWeights(new LossWeights(1f, 0f));
+        int H = 16, X = 28, T = 6;
+        NamedTensor eh = byName(m.parameters()).get("model.layers.3.eh_proj.weight");
+        for (int r = 0; r < H; r++) {
+            for (int c = zeroEmbeddingHalf ? 0 : H; c < (zeroEmbeddingHalf ? H : 2 * H); c++) {
+                m.params()[eh.offset() + r * 2 * H + c] = 0f;
+            }
+        }
+        Batch batch = Batch.of(new int[] {1, 2, 3, 4, 5, X}, new int[] {2, 3, 4, 5, X, 7}, new float[] {1, 1, 1, 1, 1, 1}, 1, T);
+        float before = m.forward(batch).loss().mtp();
+        NamedTensor emb = byName(m.parameters()).get("model.embed_tokens.weight");
+        for (int c = 0; c < H; c++) m.params()[emb.offset() + X * H + c] += 0.5f;
+        float after = m.forward(batch).loss().mtp();
+        if (zeroEmbeddingHalf) assertEquals(before, after, "without the embedding half, X cannot reach a predicted position");
+        else assertNotEquals(before, after, "through the embedding half, X reaches position T-2");
+    }
+
     @Test
     void sameSeedAndBatchGiveBitIdenticalLossAndGradients() {
         ModelConfig c = TestConfigs.tiny(true, 1, false);
@@ -278,6 +304,5 @@ class DeepSeekV3ModelTest {
         assertThrows(IllegalStateException.class, m::backward);
         assertThrows(IllegalArgumentException.class, () -> m.logProbs(new int[65], new int[65], 1, 65),
                 "longer than max_position_embeddings");
-        assertEquals(1, new HashSet<>(List.of(1)).size());
     }
 }
