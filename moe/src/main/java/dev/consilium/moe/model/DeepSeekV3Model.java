@@ -217,6 +217,19 @@ public final class DeepSeekV3Model {
     }
 
     /**
+     * Next-token logits (B*T, V) under the current parameters, a fresh array: no gradients, no MTP, no load
+     * counting. Discards any pending backward.
+     */
+    public float[] logits(int[] tokens, int B, int T) {
+        if (tokens.length != B * T) {
+            throw new IllegalArgumentException("logits: " + tokens.length + " tokens for " + B + " x " + T);
+        }
+        backwardReady = false;
+        run(tokens, null, B, T, false);
+        return Arrays.copyOf(logits, B * T * V);
+    }
+
+    /**
      * Auxiliary-loss-free balancing, after each optimizer step: every MoE layer moves each expert's selection
      * bias by gamma * sign(mean load - load) using the load counted since the last call, then restarts the
      * count. gamma 0 only restarts the count.
@@ -245,10 +258,10 @@ public final class DeepSeekV3Model {
         ensureCapacity(N, T);
         for (int n = 0; n < N; n++) {
             if (tok[n] < 0 || tok[n] >= V) throw new IllegalArgumentException("token " + tok[n] + " at position " + n + " is outside the vocabulary [0, " + V + ")");
-            if (tgt[n] < 0 || tgt[n] >= V) throw new IllegalArgumentException("target " + tgt[n] + " at position " + n + " is outside the vocabulary [0, " + V + ")");
+            if (tgt != null && (tgt[n] < 0 || tgt[n] >= V)) throw new IllegalArgumentException("target " + tgt[n] + " at position " + n + " is outside the vocabulary [0, " + V + ")");
         }
         System.arraycopy(tok, 0, tokens, 0, N);
-        System.arraycopy(tgt, 0, targets, 0, N);
+        if (tgt != null) System.arraycopy(tgt, 0, targets, 0, N);
         lastB = B;
         lastT = T;
         Embedding.forward(x0, params, emb, tokens, N, H);
@@ -259,6 +272,7 @@ public final class DeepSeekV3Model {
         }
         RmsNorm.forward(hFinal, 0, H, x, 0, H, params, norm, rstdF, 0, N, H, eps);
         Matmul.forward(logits, 0, hFinal, 0, params, lm, N, H, V);
+        if (tgt == null) return; // logits() wants them raw; the cross-entropy below overwrites them
         CrossEntropy.forward(logp, invSum, logits, targets, N, V);
         mtpRan = training && D > 0 && lossWeights.mtp() != 0f;
         if (mtpRan) {

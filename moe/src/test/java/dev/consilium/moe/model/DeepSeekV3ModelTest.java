@@ -272,6 +272,26 @@ class DeepSeekV3ModelTest {
     }
 
     @Test
+    void logitsAreTheUnnormalizedLogProbsOfEveryToken() {
+        ModelConfig c = TestConfigs.tiny(false, 1, false);
+        DeepSeekV3Model m = new DeepSeekV3Model(c, 18);
+        randomize(m, 19);
+        Batch batch = randomBatch(20, 29, 2, 8);
+        float[] logits = m.logits(batch.tokens(), 2, 8);
+        float[] logp = m.logProbs(batch.tokens(), batch.targets(), 2, 8);
+        int V = c.vocabSize();
+        assertEquals(16 * V, logits.length);
+        for (int n = 0; n < 16; n++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int v = 0; v < V; v++) max = Math.max(max, logits[n * V + v]);
+            for (int v = 0; v < V; v++) sum += Math.exp(logits[n * V + v] - max);
+            double expected = logits[n * V + batch.targets()[n]] - max - Math.log(sum);
+            assertEquals(expected, logp[n], 1e-5, "position " + n);
+        }
+        assertEquals(0, m.expertLoad().get(0).total());
+    }
+
+    @Test
     void withoutMtpWeightTheMtpModulesAreSkipped() {
         DeepSeekV3Model m = new DeepSeekV3Model(TestConfigs.tiny(true, 1, false), 21);
         m.setLossWeights(new LossWeights(0f, 0f));
