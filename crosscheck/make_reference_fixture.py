@@ -96,33 +96,6 @@ def randomize(model, ref, seed):
                 p.copy_(torch.randn(p.shape, generator=g) / p.shape[1] ** 0.5)
 
 
-def routing_margin(model, ref, tokens):
-    """The smallest gap, over MoE layers and tokens, between a kept and a dropped group score and between
-    the K-th and (K+1)-th eligible biased expert score."""
-    margins = []
-
-    def hook(gate, inputs, output):
-        x = inputs[0]
-        s = torch.sigmoid(x @ gate.weight.t()) + gate.bias
-        N, E = s.shape
-        if gate.n_groups > 1:
-            grouped = s.view(N, gate.n_groups, -1)
-            gs = grouped.topk(2, dim=-1)[0].sum(-1).sort(dim=-1, descending=True)[0]
-            margins.append(float((gs[:, gate.topk_groups - 1] - gs[:, gate.topk_groups]).min()))
-            keep = gs[:, gate.topk_groups - 1:gate.topk_groups]
-            mask = grouped.topk(2, dim=-1)[0].sum(-1) < keep
-            s = grouped.masked_fill(mask.unsqueeze(-1), float("-inf")).flatten(1)
-        top = s.sort(dim=-1, descending=True)[0]
-        margins.append(float((top[:, gate.topk - 1] - top[:, gate.topk]).min()))
-
-    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, ref.Gate)]
-    with torch.no_grad():
-        R.all_logits(model, tokens)
-    for h in handles:
-        h.remove()
-    return min(margins)
-
-
 def logits_of(model, tokens):
     with torch.no_grad():
         return R.all_logits(model, tokens).numpy().astype(np.float64)
@@ -141,7 +114,7 @@ def make(ref, convert, name, overrides, out_dir, commit):
         model = R.build_model(ref, cfg, B, "naive")
         randomize(model, ref, seed)
         tokens = torch.randint(0, cfg["vocab_size"], (B, T), generator=torch.Generator().manual_seed(1000 + seed))
-        margin = routing_margin(model, ref, tokens)
+        margin = R.routing_margin(model, ref, tokens)
         if margin >= MIN_MARGIN:
             break
         seed += 1

@@ -225,6 +225,36 @@ def all_logits(model, tokens):
     return model.head(model.norm(h))
 
 
+def routing_margin(model, ref, tokens):
+    """The smallest gap, over MoE layers and tokens, between a kept and a dropped group score and between
+    the K-th and (K+1)-th eligible biased expert score: below about 1e-5, two float32 implementations may
+    legitimately route a token differently."""
+    margins = []
+
+    def hook(gate, inputs, output):
+        x = inputs[0]
+        logits = x @ gate.weight.t()
+        s = (torch.sigmoid(logits) if gate.score_func == "sigmoid" else logits.softmax(-1)) + gate.bias
+        N, E = s.shape
+        if 1 < gate.n_groups and gate.topk_groups < gate.n_groups:
+            grouped = s.view(N, gate.n_groups, -1)
+            gs = grouped.topk(2, dim=-1)[0].sum(-1).sort(dim=-1, descending=True)[0]
+            margins.append(float((gs[:, gate.topk_groups - 1] - gs[:, gate.topk_groups]).min()))
+            keep = gs[:, gate.topk_groups - 1:gate.topk_groups]
+            mask = grouped.topk(2, dim=-1)[0].sum(-1) < keep
+            s = grouped.masked_fill(mask.unsqueeze(-1), float("-inf")).flatten(1)
+        top = s.sort(dim=-1, descending=True)[0]
+        if gate.topk < E:
+            margins.append(float((top[:, gate.topk - 1] - top[:, gate.topk]).min()))
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, ref.Gate)]
+    with torch.no_grad():
+        all_logits(model, tokens)
+    for h in handles:
+        h.remove()
+    return min(margins, default=float("inf"))
+
+
 # ---- safetensors, by hand ----
 
 _DTYPES = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64}
