@@ -80,7 +80,7 @@ VARIANTS = {
 }
 
 
-def randomize(model, ref, seed):
+def randomize(model, seed):
     """Weights that make every part matter: unit-variance activations, gains near 1, a routing bias."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
@@ -112,7 +112,7 @@ def make(ref, convert, name, overrides, out_dir, commit):
     seed = 0
     while True:
         model = R.build_model(ref, cfg, B, "naive")
-        randomize(model, ref, seed)
+        randomize(model, seed)
         tokens = torch.randint(0, cfg["vocab_size"], (B, T), generator=torch.Generator().manual_seed(1000 + seed))
         margin = R.routing_margin(model, ref, tokens)
         if margin >= MIN_MARGIN:
