@@ -76,6 +76,26 @@ public final class ArithmeticDataset {
         return o;
     }
 
+    /** Reads {@code train.jsonl} or {@code heldout.jsonl}; errors name the file and line. */
+    public static List<Problem> read(Path file) {
+        List<Problem> problems = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            try {
+                problems.add(JSON.readValue(lines.get(i), Problem.class));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": not a problem record: " + e.getMessage(), e);
+            }
+        }
+        return problems;
+    }
+
     private static int draw(Random rng, int digits) {
         int lo = digits == 1 ? 0 : (int) Math.pow(10, digits - 1);
         int hi = (int) Math.pow(10, digits);
