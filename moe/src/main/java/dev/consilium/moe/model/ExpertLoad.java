@@ -1,6 +1,8 @@
 package dev.consilium.moe.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Tokens routed to each expert of one MoE layer since the last routing-bias update.
@@ -17,6 +19,24 @@ public record ExpertLoad(String layer, long[] counts) {
     @Override
     public long[] counts() {
         return counts.clone();
+    }
+
+    /** The load of this and {@code other} together: the same layer over more steps. */
+    public ExpertLoad plus(ExpertLoad other) {
+        if (!layer.equals(other.layer) || counts.length != other.counts.length) {
+            throw new IllegalArgumentException("cannot add the load of " + other.layer + " to " + layer);
+        }
+        long[] sum = counts.clone();
+        for (int e = 0; e < sum.length; e++) sum[e] += other.counts[e];
+        return new ExpertLoad(layer, sum);
+    }
+
+    /** Per layer, {@code a[i].plus(b[i])}; an empty {@code a} starts the sum. */
+    public static List<ExpertLoad> sum(List<ExpertLoad> a, List<ExpertLoad> b) {
+        if (a.isEmpty()) return b;
+        List<ExpertLoad> out = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) out.add(a.get(i).plus(b.get(i)));
+        return List.copyOf(out);
     }
 
     public long total() {

@@ -49,7 +49,7 @@ public record TrainOptions(Optimizer optimizer, float lr, float minLrRatio, long
         private int gradAccumulation = 1;
         private float clipNorm = 1f;
         private float weightDecay = 0.1f;
-        private float biasUpdateSpeed = 1e-3f;
+        private float biasUpdateSpeed = 1e-2f;
         private LossWeights lossWeights = LossWeights.DEEPSEEK_V3;
         private long seed = 1;
         private boolean sequential;

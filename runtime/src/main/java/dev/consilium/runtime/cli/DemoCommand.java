@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         o.printf("3. held-out exact match before training: %s%n", before);
 
         TrainOptions options = TrainOptions.builder().steps(steps).batchSize(16).seqLen(64).lr(3e-3f)
-                .biasUpdateSpeed(1e-2f).seed(seed).build();
+                .seed(seed).build();
         Trainer trainer = new Trainer(model, options);
         ProgressBar bar = new ProgressBar(o, "4. training", steps);
         StepResult last = null;

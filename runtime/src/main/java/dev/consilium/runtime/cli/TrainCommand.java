@@ -70,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
     float clip;
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
-    @Option(names = "--bias-update", defaultValue = "1e-3", description = "Routing-bias update speed gamma, 0 disables balancing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bias-update", defaultValue = "1e-2", description = "Routing-bias update speed gamma, 0 disables balancing (default: ${DEFAULT-VALUE}).")
     float biasUpdate;
     @Option(names = "--mtp-weight", defaultValue = "0.3", description = "Weight of the multi-token-prediction loss (default: ${DEFAULT-VALUE}).")
     float mtpWeight;
@@ -118,9 +118,13 @@ final class TrainCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(o, "train", options.steps());
         long started = System.nanoTime();
         long tokens = 0;
+        // Balance is judged over the run's last tenth: one step's counts are too few to tell noise from skew.
+        long windowFrom = options.steps() - Math.max(1, options.steps() / 10);
+        List<ExpertLoad> window = List.of();
         while (trainer.steps() < options.steps()) {
             StepResult r = trainer.step(train);
             tokens += r.tokens();
+            if (r.step() > windowFrom) window = ExpertLoad.sum(window, r.expertLoad());
             double elapsed = (System.nanoTime() - started) / 1e9;
             bar.update(r.step(), String.format(Locale.ROOT, "loss %.4f (mtp %.3f) | %,.0f tok/s | lr %.2e | load max/mean %s",
                     r.loss().crossEntropy(), r.loss().mtp(), tokens / elapsed, r.lr(), loads(r.expertLoad())));
@@ -132,6 +136,8 @@ final class TrainCommand implements Callable<Integer> {
                 ModelCheckpoint.save(out, model, tok, trainer.state());
             }
         }
+        o.printf(Locale.ROOT, "expert load max/mean per MoE layer over steps %d-%d: %s%n", windowFrom + 1,
+                options.steps(), loads(window));
         o.printf(Locale.ROOT, "saved %s (%s, %s)%n", out, Checkpoint.WEIGHTS, Checkpoint.TOKENIZER);
         return 0;
     }
