@@ -1,0 +1,59 @@
+package dev.consilium.runtime.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class MainTest {
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEverySubcommand() {
+        Run r = run("--help");
+        assertEquals(0, r.exit());
+        for (String command : new String[] {"demo", "train", "bench", "datasets"}) {
+            assertTrue(r.out().contains("  " + command + " "), command + " missing from:\n" + r.out());
+        }
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        for (String command : new String[] {"demo", "train", "bench", "datasets"}) {
+            Run r = run(command, "--help");
+            assertEquals(0, r.exit(), command);
+            assertTrue(r.out().startsWith("Usage: consilium " + command), r.out());
+        }
+    }
+
+    @Test
+    void aFailingCommandPrintsOneLineNamingTheProblem(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.jsonl");
+        Run r = run("train", "--data", missing.toString(), "--steps", "1", "--out", dir.resolve("out").toString());
+        assertEquals(1, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("consilium train: cannot read " + missing), r.err());
+    }
+
+    @Test
+    void anUnknownConfigIsNamed(@TempDir Path dir) {
+        Run r = run("bench", "train", "--config", "huge");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no config named \"huge\""), r.err());
+    }
+}
