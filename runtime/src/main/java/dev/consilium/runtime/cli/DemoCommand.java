@@ -39,6 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--steps", defaultValue = "1200", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
+    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
     @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -65,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         ExactMatch.Result before = ExactMatch.evaluate(model, tokenizer, heldout);
         o.printf("3. held-out exact match before training: %s%n", before);
 
-        TrainOptions options = TrainOptions.builder().steps(steps).batchSize(16).seqLen(64).lr(3e-3f)
+        TrainOptions options = TrainOptions.builder().steps(steps).batchSize(16).seqLen(64).lr(lr)
                 .seed(seed).build();
         Trainer trainer = new Trainer(model, options);
         ProgressBar bar = new ProgressBar(o, "4. training", steps);
