@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * MR rows, each row contiguous along k: in place where A is stored that way (forward, backward input),
  * else packed by each task into its own scratch (backward weight's dout^T). The micro-kernel holds an
  * MR x NR tile of c in vector registers and, for every k, broadcasts MR scalars of A and does 2*MR fused
- * multiply-adds against two vectors of B. Tasks own row blocks of c; within one, each B panel stays in
- * L1 while the kernel sweeps MC rows of A held in L2.
+ * multiply-adds against two vectors of B. Tasks own ranges of rows of c (and of columns, when rows are
+ * few); within one, each B panel stays in L1 while the kernel sweeps MC rows of A held in L2.
  *
  * <p>Determinism: every c element is, for each K block in order, a chain of FMAs over k starting from 0,
  * added once to c. Edge tiles run the same kernel on zero-padded panels. So the value of an element
@@ -52,48 +52,79 @@ final class Gemm {
             if (!accumulate) for (int m = 0; m < M; m++) Arrays.fill(c, cOff + m * ldc, cOff + m * ldc + N, 0f);
             return;
         }
+        boolean parallel = parallel(M, N, K);
+        float[] bp = Scratch.take(packedSize(K, N));
+        try {
+            packB(bp, K, N, b, bOff, bRow, bCol, parallel);
+            gemmPacked(M, N, K, a, aOff, aRow, aCol, bp, c, cOff, ldc, accumulate, parallel);
+        } finally {
+            Scratch.give(bp);
+        }
+    }
+
+    /** Whether a product is worth the kernel pool; rows count as padded to MR, as the kernel runs them. */
+    static boolean parallel(int M, int N, int K) {
+        return Parallel.threads() > 1 && (long) (M + MR - 1) / MR * MR * N * K >= PARALLEL_MIN_FMAS;
+    }
+
+    /** Floats B (K, N) takes packed. */
+    static int packedSize(int K, int N) {
+        long size = (long) (K + KC - 1) / KC * KC * ((N + NR - 1) / NR * NR);
+        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("packed B of " + K + " x " + N + " exceeds an array");
+        return (int) size;
+    }
+
+    /**
+     * B (K, N) into panels: for each K block (k0, kc), the panel of columns q*NR.. is kc x NR floats at
+     * bp[k0 * nPad + q * kc * NR], columns past N zero.
+     */
+    static void packB(float[] bp, int K, int N, float[] b, int bOff, int bRow, int bCol, boolean parallel) {
+        int nPanels = (N + NR - 1) / NR;
+        int nPad = nPanels * NR;
+        Parallel.RangeBody pack = (from, to) -> {
+            for (int q = from; q < to; q++) {
+                for (int k0 = 0; k0 < K; k0 += KC) {
+                    int kc = Math.min(KC, K - k0);
+                    packPanel(bp, k0 * nPad + q * kc * NR, b, bOff, bRow, bCol, k0, kc, q * NR, Math.min(NR, N - q * NR));
+                }
+            }
+        };
+        if (parallel) Parallel.forRange(nPanels, 1, pack);
+        else pack.run(0, nPanels);
+    }
+
+    /** c (M, N) (+)= A (M, K) · B, with B already packed by {@link #packB}. */
+    static void gemmPacked(int M, int N, int K, float[] a, int aOff, int aRow, int aCol, float[] bp,
+                           float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
         int kBlocks = (K + KC - 1) / KC;
         int nPanels = (N + NR - 1) / NR;
         int nPad = nPanels * NR;
-        long fmas = (long) M * N * K;
-        boolean parallel = Parallel.threads() > 1 && fmas >= PARALLEL_MIN_FMAS;
-
-        float[] bp = Scratch.take(kBlocks * KC * nPad);
-        try {
-            // Packed B: for each K block (k0, kc), panels of kc x NR at bp[k0 * nPad + panel * kc * NR].
-            Parallel.RangeBody packB = (from, to) -> {
-                for (int q = from; q < to; q++) {
-                    for (int k0 = 0; k0 < K; k0 += KC) {
-                        int kc = Math.min(KC, K - k0);
-                        packB(bp, k0 * nPad + q * kc * NR, b, bOff, bRow, bCol, k0, kc, q * NR, Math.min(NR, N - q * NR));
-                    }
-                }
-            };
-            if (parallel) Parallel.forRange(nPanels, 1, packB);
-            else packB.run(0, nPanels);
-
-            // Tasks own row blocks of c. Enough of them to keep every thread busy, each a multiple of MR
-            // rows so edge tiles fall only at M's end.
-            int rowPanels = (M + MR - 1) / MR;
-            int blocks = parallel ? Math.max((M + MC - 1) / MC, Math.min(rowPanels, 2 * Parallel.threads())) : 1;
-            int panelsPerBlock = (rowPanels + blocks - 1) / blocks;
-            int taskRows = Math.min(M, panelsPerBlock * MR);
-            int tasks = (M + taskRows - 1) / taskRows;
-            Parallel.RangeBody compute = (from, to) -> {
-                int r0 = from * taskRows, r1 = Math.min(M, to * taskRows);
+        // Tasks own a range of rows, a multiple of MR so edge tiles fall only at M's end, and when rows
+        // are too few to go round (decoding a token or two) a range of column panels too. Four tasks per
+        // thread let a thread slowed by something else on its core hand work to the other.
+        int want = parallel ? 4 * Parallel.threads() : 1;
+        int rowPanels = (M + MR - 1) / MR;
+        int rowsPerTask = (rowPanels + Math.min(rowPanels, want) - 1) / Math.min(rowPanels, want) * MR;
+        int rowTasks = (M + rowsPerTask - 1) / rowsPerTask;
+        int panelsPerTask = (nPanels + Math.min(nPanels, (want + rowTasks - 1) / rowTasks) - 1)
+                / Math.min(nPanels, (want + rowTasks - 1) / rowTasks);
+        int colTasks = (nPanels + panelsPerTask - 1) / panelsPerTask;
+        Parallel.RangeBody compute = (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int r0 = (t / colTasks) * rowsPerTask, r1 = Math.min(M, r0 + rowsPerTask);
+                int q0 = (t % colTasks) * panelsPerTask, q1 = Math.min(nPanels, q0 + panelsPerTask);
                 if (aCol == 1) {
                     // A's rows run along k (forward, backward input): the kernel reads them in place.
                     float[] work = Scratch.take(MR * PS + MR * NR);
                     try {
                         for (int mb = r0; mb < r1; mb += MC) {
-                            int mc = Math.min(MC, r1 - mb);
-                            rowBlock(mc, mb, N, K, nPad, a, aOff + mb * aRow, aRow, KC, a, aOff, aRow,
-                                    bp, work, c, cOff, ldc, accumulate);
+                            rowBlock(Math.min(MC, r1 - mb), mb, q0, q1, N, K, nPad, a, aOff + mb * aRow, aRow, KC,
+                                    a, aOff, aRow, bp, work, c, cOff, ldc, accumulate);
                         }
                     } finally {
                         Scratch.give(work);
                     }
-                    return;
+                    continue;
                 }
                 // A's columns run along m (dout^T in backward weight). Packed for all of K before any
                 // product: block by block, each source row would be visited in short stretches pages
@@ -102,35 +133,34 @@ final class Gemm {
                 for (int s0 = r0; s0 < r1; s0 += span) {
                     int rows = Math.min(span, r1 - s0);
                     int padded = (rows + MR - 1) / MR * MR;
-                    float[] ap = Scratch.take(kBlocks * padded * PS + MR * PS + MR * NR);
+                    float[] ap = Scratch.take(kBlocks * padded * PS + MR * NR);
                     try {
                         for (int k0 = 0; k0 < K; k0 += KC) {
                             packA(ap, (k0 / KC) * padded * PS, PS, Math.min(KC, K - k0), a, aOff, aRow, aCol,
                                     s0, rows, 0, padded, k0);
                         }
                         for (int mb = s0; mb < s0 + rows; mb += MC) {
-                            rowBlock(Math.min(MC, s0 + rows - mb), mb, N, K, nPad, ap, (mb - s0) * PS, PS, padded * PS,
-                                    null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
+                            rowBlock(Math.min(MC, s0 + rows - mb), mb, q0, q1, N, K, nPad, ap, (mb - s0) * PS, PS,
+                                    padded * PS, null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
                         }
                     } finally {
                         Scratch.give(ap);
                     }
                 }
-            };
-            if (parallel) Parallel.forRange(tasks, 1, compute);
-            else compute.run(0, tasks);
-        } finally {
-            Scratch.give(bp);
-        }
+            }
+        };
+        int tasks = rowTasks * colTasks;
+        if (parallel) Parallel.forRange(tasks, 1, compute);
+        else compute.run(0, tasks);
     }
 
     /**
-     * c rows [m0, m0 + mc) over all N columns and all of K. Row m0 + i of A, from column k0 on, is at
+     * c rows [m0, m0 + mc), column panels [q0, q1), over all of K. Row m0 + i of A, from column k0 on, is at
      * pa[paAt + i*paRow + (k0/KC)*paBlock]. When A is read in place (src not null) a last, partial panel is
      * first copied from src into work with zero rows; work's end holds an edge tile of c, written there
      * and then its valid part copied out.
      */
-    private static void rowBlock(int mc, int m0, int N, int K, int nPad,
+    private static void rowBlock(int mc, int m0, int q0, int q1, int N, int K, int nPad,
                                  float[] pa, int paAt, int paRow, int paBlock,
                                  float[] src, int srcOff, int srcRow, float[] bp, float[] work,
                                  float[] c, int cOff, int ldc, boolean accumulate) {
@@ -143,7 +173,7 @@ final class Gemm {
             if (partial) packA(work, 0, PS, kc, src, srcOff, srcRow, 1, m0 + (rowPanels - 1) * MR, mc % MR, 0, MR, k0);
             int bBase = k0 * nPad;
             int aBase = paAt + (k0 / KC) * paBlock;
-            for (int n0 = 0; n0 < N; n0 += NR) {
+            for (int n0 = q0 * NR; n0 < Math.min(N, q1 * NR); n0 += NR) {
                 int nr = Math.min(NR, N - n0);
                 int bAt = bBase + (n0 / NR) * kc * NR;
                 for (int p = 0; p < rowPanels; p++) {
@@ -187,7 +217,8 @@ final class Gemm {
                     int mEnd = Math.min(end, mm + 64);
                     for (int k = kk; k < kEnd; k++) {
                         int row = aOff + m0 * aRow + (k0 + k) * aCol;
-                        for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m * aRow];
+                        if (aRow == 1) for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m];
+                        else for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m * aRow];
                     }
                 }
             }
@@ -196,7 +227,7 @@ final class Gemm {
     }
 
     /** dst[at + k*NR + j] = B(k0 + k, n0 + j), columns past nr zero. */
-    private static void packB(float[] dst, int at, float[] b, int bOff, int bRow, int bCol,
+    private static void packPanel(float[] dst, int at, float[] b, int bOff, int bRow, int bCol,
                               int k0, int kc, int n0, int nr) {
         if (bCol == 1) {
             for (int k = 0; k < kc; k++) {
@@ -210,6 +241,14 @@ final class Gemm {
                     for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                 }
             }
+        } else if (bRow == 1) {
+            // w^T in forward: each column of B is a row of w. Read it along, write down the panel (which
+            // stays in L1); a stride known to be 1 lets the compiler drop the bounds checks.
+            for (int j = 0; j < nr; j++) {
+                int src = bOff + k0 + (n0 + j) * bCol;
+                for (int k = 0; k < kc; k++) dst[at + k * NR + j] = b[src + k];
+            }
+            for (int k = 0; k < kc; k++) for (int j = nr; j < NR; j++) dst[at + k * NR + j] = 0f;
         } else {
             for (int j = 0; j < nr; j++) {
                 int src = bOff + k0 * bRow + (n0 + j) * bCol;
