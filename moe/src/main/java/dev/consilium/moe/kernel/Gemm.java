@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout of the work: K is cut into blocks of at most {@link #KC}; B is packed once per call, shared by
  * all tasks, into panels of NR columns (row k of a panel is NR contiguous floats). A is read in panels of
- * MR rows, each row contiguous along k: in place where A is stored that way (forward, backward input),
- * else packed by each task into its own scratch (backward weight's dout^T). The micro-kernel holds an
+ * MR rows: in place where A's rows run along k (forward, backward input), else (backward weight's dout^T)
+ * packed by each task into its own scratch, interleaved so each k holds the panel's MR rows together. The micro-kernel holds an
  * MR x NR tile of c in vector registers and, for every k, broadcasts MR scalars of A and does 2*MR fused
  * multiply-adds against two vectors of B. Tasks own ranges of rows of c (and of columns, when rows are
  * few); within one, each B panel stays in L1 while the kernel sweeps MC rows of A held in L2.
@@ -29,11 +29,15 @@ final class Gemm {
     static final int NR = 2 * L;
     /** A (MR x KC) and B (KC x NR) micro-panels together stay within a 32 KiB L1 at 8 lanes. */
     static final int KC = 256;
+    /** Row stride of a copied partial panel of A. */
+    private static final int PS = KC;
     /**
-     * Row stride of packed A: KC plus one cache line, so the rows of a packed block do not all fall into
-     * the same few L1 sets as they would at a power-of-two stride.
+     * Stride of interleaved A panels (MR x KC): one cache line more than 4 KiB, so that writing many
+     * panels at once does not land every write in the same L1 set.
      */
-    private static final int PS = KC + 64 / Float.BYTES;
+    private static final int PI = MR * KC + 64 / Float.BYTES;
+    /** MR floats, for copying an interleaved panel's column in one move. */
+    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
     /** Most floats of A one task packs ahead for all of K (4 MiB); more rows are taken in turns. */
     private static final int PACKED_A_FLOATS = 1 << 20;
     /** Rows of c one sweep covers per B panel: their A, MC x KC floats, stays in a 512 KiB L2. */
@@ -118,30 +122,31 @@ final class Gemm {
                     float[] work = Scratch.take(MR * PS + MR * NR);
                     try {
                         for (int mb = r0; mb < r1; mb += MC) {
-                            rowBlock(Math.min(MC, r1 - mb), mb, q0, q1, N, K, nPad, a, aOff + mb * aRow, aRow, KC,
-                                    a, aOff, aRow, bp, work, c, cOff, ldc, accumulate);
+                            rowBlock(Math.min(MC, r1 - mb), mb, q0, q1, N, K, nPad, a, aOff + mb * aRow, MR * aRow,
+                                    aRow, KC, a, aOff, aRow, bp, work, c, cOff, ldc, accumulate);
                         }
                     } finally {
                         Scratch.give(work);
                     }
                     continue;
                 }
-                // A's columns run along m (dout^T in backward weight). Packed for all of K before any
-                // product: block by block, each source row would be visited in short stretches pages
-                // apart, once per block, and the packing ran as long as the products.
-                int span = Math.max(MC, PACKED_A_FLOATS / (kBlocks * PS) / MC * MC);
+                // A's columns run along m (dout^T in backward weight): packed, for all of K before any
+                // product, into panels where each k holds the panel's MR rows side by side, so packing
+                // copies MR neighbours at a time. Block by block instead, each source row would be
+                // visited in short stretches pages apart, and the packing ran as long as the products.
+                int span = Math.max(MC, PACKED_A_FLOATS / (kBlocks * PI) * MR / MC * MC);
                 for (int s0 = r0; s0 < r1; s0 += span) {
                     int rows = Math.min(span, r1 - s0);
-                    int padded = (rows + MR - 1) / MR * MR;
-                    float[] ap = Scratch.take(kBlocks * padded * PS + MR * NR);
+                    int panels = (rows + MR - 1) / MR;
+                    float[] ap = Scratch.take(kBlocks * panels * PI + MR * NR);
                     try {
                         for (int k0 = 0; k0 < K; k0 += KC) {
-                            packA(ap, (k0 / KC) * padded * PS, PS, Math.min(KC, K - k0), a, aOff, aRow, aCol,
-                                    s0, rows, 0, padded, k0);
+                            packInterleaved(ap, (k0 / KC) * panels * PI, Math.min(KC, K - k0), a, aOff, aRow, aCol,
+                                    s0, rows, k0);
                         }
                         for (int mb = s0; mb < s0 + rows; mb += MC) {
-                            rowBlock(Math.min(MC, s0 + rows - mb), mb, q0, q1, N, K, nPad, ap, (mb - s0) * PS, PS,
-                                    padded * PS, null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
+                            rowBlock(Math.min(MC, s0 + rows - mb), mb, q0, q1, N, K, nPad, ap, (mb - s0) / MR * PI,
+                                    PI, 0, panels * PI, null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
                         }
                     } finally {
                         Scratch.give(ap);
@@ -155,13 +160,14 @@ final class Gemm {
     }
 
     /**
-     * c rows [m0, m0 + mc), column panels [q0, q1), over all of K. Row m0 + i of A, from column k0 on, is at
-     * pa[paAt + i*paRow + (k0/KC)*paBlock]. When A is read in place (src not null) a last, partial panel is
-     * first copied from src into work with zero rows; work's end holds an edge tile of c, written there
-     * and then its valid part copied out.
+     * c rows [m0, m0 + mc), column panels [q0, q1), over all of K. The panel of A rows m0 + p*MR.., for the
+     * K block from k0, starts at pa[paAt + p*paPanel + (k0/KC)*paBlock]: row-major with row stride paRow,
+     * or, when paRow is 0, interleaved as {@link #packInterleaved} lays it out. When A is read in place
+     * (src not null) a last, partial panel is first copied from src into work with zero rows; work's end
+     * holds an edge tile of c, written there and then its valid part copied out.
      */
     private static void rowBlock(int mc, int m0, int q0, int q1, int N, int K, int nPad,
-                                 float[] pa, int paAt, int paRow, int paBlock,
+                                 float[] pa, int paAt, int paPanel, int paRow, int paBlock,
                                  float[] src, int srcOff, int srcRow, float[] bp, float[] work,
                                  float[] c, int cOff, int ldc, boolean accumulate) {
         int rowPanels = (mc + MR - 1) / MR;
@@ -170,7 +176,7 @@ final class Gemm {
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
             boolean add = accumulate || k0 > 0;
-            if (partial) packA(work, 0, PS, kc, src, srcOff, srcRow, 1, m0 + (rowPanels - 1) * MR, mc % MR, 0, MR, k0);
+            if (partial) copyRows(work, PS, kc, src, srcOff, srcRow, m0 + (rowPanels - 1) * MR, mc % MR, k0);
             int bBase = k0 * nPad;
             int aBase = paAt + (k0 / KC) * paBlock;
             for (int n0 = q0 * NR; n0 < Math.min(N, q1 * NR); n0 += NR) {
@@ -181,12 +187,16 @@ final class Gemm {
                     int mr = Math.min(MR, mc - p * MR);
                     boolean fromWork = partial && mr < MR;
                     float[] ar = fromWork ? work : pa;
-                    int aAt = fromWork ? 0 : aBase + p * MR * paRow;
+                    int aAt = fromWork ? 0 : aBase + p * paPanel;
                     int aStride = fromWork ? PS : paRow;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, ar, aAt, aStride, bp, bAt, c, cOff + m * ldc + n0, ldc, add);
-                    } else {
-                        kernel(kc, ar, aAt, aStride, bp, bAt, work, tile, NR, false);
+                    boolean full = mr == MR && nr == NR;
+                    float[] out = full ? c : work;
+                    int outAt = full ? cOff + m * ldc + n0 : tile;
+                    int outRow = full ? ldc : NR;
+                    boolean outAdd = full && add;
+                    if (aStride == 0) kernelInterleaved(kc, ar, aAt, bp, bAt, out, outAt, outRow, outAdd);
+                    else kernel(kc, ar, aAt, aStride, bp, bAt, out, outAt, outRow, outAdd);
+                    if (!full) {
                         for (int i = 0; i < mr; i++) {
                             int row = cOff + (m + i) * ldc + n0;
                             int t = tile + i * NR;
@@ -199,31 +209,41 @@ final class Gemm {
         }
     }
 
+    /** An MR-row panel of A (rows along k) at dst[0], row stride ps, from kc columns at k0; rows past mr zero. */
+    private static void copyRows(float[] dst, int ps, int kc, float[] a, int aOff, int aRow, int m0, int mr, int k0) {
+        for (int i = 0; i < mr; i++) System.arraycopy(a, aOff + (m0 + i) * aRow + k0, dst, i * ps, kc);
+        for (int i = mr; i < MR; i++) Arrays.fill(dst, i * ps, i * ps + kc, 0f);
+    }
+
     /**
-     * Rows [from, to) of the block starting at m0, packed row-major with row stride ps:
-     * dst[at + m*ps + k] = A(m0 + m, k0 + k) for m below mc, zero from mc on.
+     * Rows [m0, m0 + rows) of A for the K block from k0 as interleaved panels:
+     * dst[at + p*PI + k*MR + i] = A(m0 + p*MR + i, k0 + k), rows past the end zero.
      */
-    private static void packA(float[] dst, int at, int ps, int kc, float[] a, int aOff, int aRow, int aCol,
-                              int m0, int mc, int from, int to, int k0) {
-        int end = Math.min(mc, to);
-        if (aCol == 1) {
-            for (int m = from; m < end; m++) System.arraycopy(a, aOff + (m0 + m) * aRow + k0, dst, at + m * ps, kc);
-        } else {
-            // A's columns run along m (dout^T): transpose in 16 x 64 tiles, so the source lines and the
-            // destination lines a tile touches all stay in L1 until the tile is done.
-            for (int kk = 0; kk < kc; kk += 16) {
-                int kEnd = Math.min(kc, kk + 16);
-                for (int mm = from; mm < end; mm += 64) {
-                    int mEnd = Math.min(end, mm + 64);
-                    for (int k = kk; k < kEnd; k++) {
-                        int row = aOff + m0 * aRow + (k0 + k) * aCol;
-                        if (aRow == 1) for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m];
-                        else for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m * aRow];
+    private static void packInterleaved(float[] dst, int at, int kc, float[] a, int aOff, int aRow, int aCol,
+                                        int m0, int rows, int k0) {
+        int panels = (rows + MR - 1) / MR;
+        int full = rows / MR;
+        // Sixteen k at a time across 64 rows, so the lines read and written stay in L1 meanwhile.
+        for (int kk = 0; kk < kc; kk += 16) {
+            int kEnd = Math.min(kc, kk + 16);
+            for (int pp = 0; pp < panels; pp += 16) {
+                int pEnd = Math.min(panels, pp + 16);
+                for (int k = kk; k < kEnd; k++) {
+                    int src = aOff + m0 * aRow + (k0 + k) * aCol;
+                    int d = at + k * MR;
+                    for (int p = pp; p < pEnd; p++) {
+                        if (aRow == 1 && p < full) {
+                            FloatVector.fromArray(S4, a, src + p * MR).intoArray(dst, d + p * PI);
+                        } else {
+                            for (int i = 0; i < MR; i++) {
+                                int m = p * MR + i;
+                                dst[d + p * PI + i] = m < rows ? a[src + m * aRow] : 0f;
+                            }
+                        }
                     }
                 }
             }
         }
-        for (int m = Math.max(from, end); m < to; m++) Arrays.fill(dst, at + m * ps, at + m * ps + kc, 0f);
     }
 
     /** dst[at + k*NR + j] = B(k0 + k, n0 + j), columns past nr zero. */
@@ -290,6 +310,55 @@ final class Gemm {
         }
         // Written out rather than through a helper taking vectors: a call C2 declines to inline would box
         // the accumulators, and the boxing lands inside the loop.
+        int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, r0));
+            c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, r1));
+            c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, r2));
+            c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, r3));
+            c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+    }
+
+    /**
+     * {@link #kernel} for an interleaved A panel: a[aAt + k*MR + i] in place of a[aAt + i*aStride + k].
+     * The same multiply-adds in the same order, so results do not depend on which layout A came in.
+     */
+    private static void kernelInterleaved(int kc, float[] a, int aAt, float[] bp, int bAt,
+                                          float[] c, int cOff, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bAt + k * NR;
+            int ak = aAt + k * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bk + L);
+            FloatVector x = FloatVector.broadcast(S, a[ak]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[ak + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[ak + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[ak + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
         int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
         if (add) {
             c00 = c00.add(FloatVector.fromArray(S, c, r0));
