@@ -13,6 +13,8 @@ import time
 import numpy as np
 
 SHAPES = [(2048, 256, 768), (2048, 256, 4096), (2048, 768, 256), (256, 256, 128)]
+# A handful of tokens, as in generation: forward only (matching MatmulDecodeBenchmark).
+DECODE_SHAPES = [(1, 256, 768), (4, 256, 768), (16, 256, 768), (1, 256, 4096)]
 
 
 def best_seconds(fn, min_time=0.3, repeats=5):
@@ -56,6 +58,12 @@ def main():
         for name, fn in ops.items():
             s = best_seconds(fn)
             print(f"{name:16s} {n:5d} {c:5d} {oc:5d} {2.0 * n * c * oc / s / 1e9:8.1f}")
+    for n, c, oc in DECODE_SHAPES:
+        inp = rng.standard_normal((n, c), dtype=np.float32)
+        w = rng.standard_normal((oc, c), dtype=np.float32)
+        out = np.empty((n, oc), dtype=np.float32)
+        s = best_seconds(lambda: np.matmul(inp, w.T, out=out))
+        print(f"{'forward':16s} {n:5d} {c:5d} {oc:5d} {2.0 * n * c * oc / s / 1e9:8.1f}")
     sys.stdout.flush()
 
 

@@ -12,11 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout of the work: K is cut into blocks of at most {@link #KC}; B is packed once per call, shared by
  * all tasks, into panels of NR columns (row k of a panel is NR contiguous floats). A is read in panels of
- * MR rows, each row contiguous along k: in place where A is stored that way (forward, backward input),
- * else packed by each task into its own scratch (backward weight's dout^T). The micro-kernel holds an
+ * MR rows: in place where A's rows run along k (forward, backward input), else (backward weight's dout^T)
+ * packed by each task into its own scratch, interleaved so each k holds the panel's MR rows together. The micro-kernel holds an
  * MR x NR tile of c in vector registers and, for every k, broadcasts MR scalars of A and does 2*MR fused
- * multiply-adds against two vectors of B. Tasks own row blocks of c; within one, each B panel stays in
- * L1 while the kernel sweeps MC rows of A held in L2.
+ * multiply-adds against two vectors of B. Tasks own ranges of rows of c (and of columns, when rows are
+ * few); within one, each B panel stays in L1 while the kernel sweeps MC rows of A held in L2.
  *
  * <p>Determinism: every c element is, for each K block in order, a chain of FMAs over k starting from 0,
  * added once to c. Edge tiles run the same kernel on zero-padded panels. So the value of an element
@@ -29,11 +29,15 @@ final class Gemm {
     static final int NR = 2 * L;
     /** A (MR x KC) and B (KC x NR) micro-panels together stay within a 32 KiB L1 at 8 lanes. */
     static final int KC = 256;
+    /** Row stride of a copied partial panel of A. */
+    private static final int PS = KC;
     /**
-     * Row stride of packed A: KC plus one cache line, so the rows of a packed block do not all fall into
-     * the same few L1 sets as they would at a power-of-two stride.
+     * Stride of interleaved A panels (MR x KC): one cache line more than 4 KiB, so that writing many
+     * panels at once does not land every write in the same L1 set.
      */
-    private static final int PS = KC + 64 / Float.BYTES;
+    private static final int PI = MR * KC + 64 / Float.BYTES;
+    /** MR floats, for copying an interleaved panel's column in one move. */
+    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
     /** Most floats of A one task packs ahead for all of K (4 MiB); more rows are taken in turns. */
     private static final int PACKED_A_FLOATS = 1 << 20;
     /** Rows of c one sweep covers per B panel: their A, MC x KC floats, stays in a 512 KiB L2. */
@@ -52,86 +56,118 @@ final class Gemm {
             if (!accumulate) for (int m = 0; m < M; m++) Arrays.fill(c, cOff + m * ldc, cOff + m * ldc + N, 0f);
             return;
         }
-        int kBlocks = (K + KC - 1) / KC;
-        int nPanels = (N + NR - 1) / NR;
-        int nPad = nPanels * NR;
-        long fmas = (long) M * N * K;
-        boolean parallel = Parallel.threads() > 1 && fmas >= PARALLEL_MIN_FMAS;
-
-        float[] bp = Scratch.take(kBlocks * KC * nPad);
+        boolean parallel = parallel(M, N, K);
+        float[] bp = Scratch.take(packedSize(K, N));
         try {
-            // Packed B: for each K block (k0, kc), panels of kc x NR at bp[k0 * nPad + panel * kc * NR].
-            Parallel.RangeBody packB = (from, to) -> {
-                for (int q = from; q < to; q++) {
-                    for (int k0 = 0; k0 < K; k0 += KC) {
-                        int kc = Math.min(KC, K - k0);
-                        packB(bp, k0 * nPad + q * kc * NR, b, bOff, bRow, bCol, k0, kc, q * NR, Math.min(NR, N - q * NR));
-                    }
-                }
-            };
-            if (parallel) Parallel.forRange(nPanels, 1, packB);
-            else packB.run(0, nPanels);
-
-            // Tasks own row blocks of c. Enough of them to keep every thread busy, each a multiple of MR
-            // rows so edge tiles fall only at M's end.
-            int rowPanels = (M + MR - 1) / MR;
-            int blocks = parallel ? Math.max((M + MC - 1) / MC, Math.min(rowPanels, 2 * Parallel.threads())) : 1;
-            int panelsPerBlock = (rowPanels + blocks - 1) / blocks;
-            int taskRows = Math.min(M, panelsPerBlock * MR);
-            int tasks = (M + taskRows - 1) / taskRows;
-            Parallel.RangeBody compute = (from, to) -> {
-                int r0 = from * taskRows, r1 = Math.min(M, to * taskRows);
-                if (aCol == 1) {
-                    // A's rows run along k (forward, backward input): the kernel reads them in place.
-                    float[] work = Scratch.take(MR * PS + MR * NR);
-                    try {
-                        for (int mb = r0; mb < r1; mb += MC) {
-                            int mc = Math.min(MC, r1 - mb);
-                            rowBlock(mc, mb, N, K, nPad, a, aOff + mb * aRow, aRow, KC, a, aOff, aRow,
-                                    bp, work, c, cOff, ldc, accumulate);
-                        }
-                    } finally {
-                        Scratch.give(work);
-                    }
-                    return;
-                }
-                // A's columns run along m (dout^T in backward weight). Packed for all of K before any
-                // product: block by block, each source row would be visited in short stretches pages
-                // apart, once per block, and the packing ran as long as the products.
-                int span = Math.max(MC, PACKED_A_FLOATS / (kBlocks * PS) / MC * MC);
-                for (int s0 = r0; s0 < r1; s0 += span) {
-                    int rows = Math.min(span, r1 - s0);
-                    int padded = (rows + MR - 1) / MR * MR;
-                    float[] ap = Scratch.take(kBlocks * padded * PS + MR * PS + MR * NR);
-                    try {
-                        for (int k0 = 0; k0 < K; k0 += KC) {
-                            packA(ap, (k0 / KC) * padded * PS, PS, Math.min(KC, K - k0), a, aOff, aRow, aCol,
-                                    s0, rows, 0, padded, k0);
-                        }
-                        for (int mb = s0; mb < s0 + rows; mb += MC) {
-                            rowBlock(Math.min(MC, s0 + rows - mb), mb, N, K, nPad, ap, (mb - s0) * PS, PS, padded * PS,
-                                    null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
-                        }
-                    } finally {
-                        Scratch.give(ap);
-                    }
-                }
-            };
-            if (parallel) Parallel.forRange(tasks, 1, compute);
-            else compute.run(0, tasks);
+            packB(bp, K, N, b, bOff, bRow, bCol, parallel);
+            gemmPacked(M, N, K, a, aOff, aRow, aCol, bp, c, cOff, ldc, accumulate, parallel);
         } finally {
             Scratch.give(bp);
         }
     }
 
+    /** Whether a product is worth the kernel pool; rows count as padded to MR, as the kernel runs them. */
+    static boolean parallel(int M, int N, int K) {
+        return Parallel.threads() > 1 && (long) (M + MR - 1) / MR * MR * N * K >= PARALLEL_MIN_FMAS;
+    }
+
+    /** Floats B (K, N) takes packed. */
+    static int packedSize(int K, int N) {
+        long size = (long) (K + KC - 1) / KC * KC * ((N + NR - 1) / NR * NR);
+        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("packed B of " + K + " x " + N + " exceeds an array");
+        return (int) size;
+    }
+
     /**
-     * c rows [m0, m0 + mc) over all N columns and all of K. Row m0 + i of A, from column k0 on, is at
-     * pa[paAt + i*paRow + (k0/KC)*paBlock]. When A is read in place (src not null) a last, partial panel is
-     * first copied from src into work with zero rows; work's end holds an edge tile of c, written there
-     * and then its valid part copied out.
+     * B (K, N) into panels: for each K block (k0, kc), the panel of columns q*NR.. is kc x NR floats at
+     * bp[k0 * nPad + q * kc * NR], columns past N zero.
      */
-    private static void rowBlock(int mc, int m0, int N, int K, int nPad,
-                                 float[] pa, int paAt, int paRow, int paBlock,
+    static void packB(float[] bp, int K, int N, float[] b, int bOff, int bRow, int bCol, boolean parallel) {
+        int nPanels = (N + NR - 1) / NR;
+        int nPad = nPanels * NR;
+        Parallel.RangeBody pack = (from, to) -> {
+            for (int q = from; q < to; q++) {
+                for (int k0 = 0; k0 < K; k0 += KC) {
+                    int kc = Math.min(KC, K - k0);
+                    packPanel(bp, k0 * nPad + q * kc * NR, b, bOff, bRow, bCol, k0, kc, q * NR, Math.min(NR, N - q * NR));
+                }
+            }
+        };
+        if (parallel) Parallel.forRange(nPanels, 1, pack);
+        else pack.run(0, nPanels);
+    }
+
+    /** c (M, N) (+)= A (M, K) · B, with B already packed by {@link #packB}. */
+    static void gemmPacked(int M, int N, int K, float[] a, int aOff, int aRow, int aCol, float[] bp,
+                           float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+        int kBlocks = (K + KC - 1) / KC;
+        int nPanels = (N + NR - 1) / NR;
+        int nPad = nPanels * NR;
+        // Tasks own a range of rows, a multiple of MR so edge tiles fall only at M's end, and when rows
+        // are too few to go round (decoding a token or two) a range of column panels too. Four tasks per
+        // thread let a thread slowed by something else on its core hand work to the other.
+        int want = parallel ? 4 * Parallel.threads() : 1;
+        int rowPanels = (M + MR - 1) / MR;
+        int rowsPerTask = (rowPanels + Math.min(rowPanels, want) - 1) / Math.min(rowPanels, want) * MR;
+        int rowTasks = (M + rowsPerTask - 1) / rowsPerTask;
+        int panelsPerTask = (nPanels + Math.min(nPanels, (want + rowTasks - 1) / rowTasks) - 1)
+                / Math.min(nPanels, (want + rowTasks - 1) / rowTasks);
+        int colTasks = (nPanels + panelsPerTask - 1) / panelsPerTask;
+        Parallel.RangeBody compute = (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int r0 = (t / colTasks) * rowsPerTask, r1 = Math.min(M, r0 + rowsPerTask);
+                int q0 = (t % colTasks) * panelsPerTask, q1 = Math.min(nPanels, q0 + panelsPerTask);
+                if (aCol == 1) {
+                    // A's rows run along k (forward, backward input): the kernel reads them in place.
+                    float[] work = Scratch.take(MR * PS + MR * NR);
+                    try {
+                        for (int mb = r0; mb < r1; mb += MC) {
+                            rowBlock(Math.min(MC, r1 - mb), mb, q0, q1, N, K, nPad, a, aOff + mb * aRow, MR * aRow,
+                                    aRow, KC, a, aOff, aRow, bp, work, c, cOff, ldc, accumulate);
+                        }
+                    } finally {
+                        Scratch.give(work);
+                    }
+                    continue;
+                }
+                // A's columns run along m (dout^T in backward weight): packed, for all of K before any
+                // product, into panels where each k holds the panel's MR rows side by side, so packing
+                // copies MR neighbours at a time. Block by block instead, each source row would be
+                // visited in short stretches pages apart, and the packing ran as long as the products.
+                int span = Math.max(MC, PACKED_A_FLOATS / (kBlocks * PI) * MR / MC * MC);
+                for (int s0 = r0; s0 < r1; s0 += span) {
+                    int rows = Math.min(span, r1 - s0);
+                    int panels = (rows + MR - 1) / MR;
+                    float[] ap = Scratch.take(kBlocks * panels * PI + MR * NR);
+                    try {
+                        for (int k0 = 0; k0 < K; k0 += KC) {
+                            packInterleaved(ap, (k0 / KC) * panels * PI, Math.min(KC, K - k0), a, aOff, aRow, aCol,
+                                    s0, rows, k0);
+                        }
+                        for (int mb = s0; mb < s0 + rows; mb += MC) {
+                            rowBlock(Math.min(MC, s0 + rows - mb), mb, q0, q1, N, K, nPad, ap, (mb - s0) / MR * PI,
+                                    PI, 0, panels * PI, null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
+                        }
+                    } finally {
+                        Scratch.give(ap);
+                    }
+                }
+            }
+        };
+        int tasks = rowTasks * colTasks;
+        if (parallel) Parallel.forRange(tasks, 1, compute);
+        else compute.run(0, tasks);
+    }
+
+    /**
+     * c rows [m0, m0 + mc), column panels [q0, q1), over all of K. The panel of A rows m0 + p*MR.., for the
+     * K block from k0, starts at pa[paAt + p*paPanel + (k0/KC)*paBlock]: row-major with row stride paRow,
+     * or, when paRow is 0, interleaved as {@link #packInterleaved} lays it out. When A is read in place
+     * (src not null) a last, partial panel is first copied from src into work with zero rows; work's end
+     * holds an edge tile of c, written there and then its valid part copied out.
+     */
+    private static void rowBlock(int mc, int m0, int q0, int q1, int N, int K, int nPad,
+                                 float[] pa, int paAt, int paPanel, int paRow, int paBlock,
                                  float[] src, int srcOff, int srcRow, float[] bp, float[] work,
                                  float[] c, int cOff, int ldc, boolean accumulate) {
         int rowPanels = (mc + MR - 1) / MR;
@@ -140,10 +176,10 @@ final class Gemm {
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
             boolean add = accumulate || k0 > 0;
-            if (partial) packA(work, 0, PS, kc, src, srcOff, srcRow, 1, m0 + (rowPanels - 1) * MR, mc % MR, 0, MR, k0);
+            if (partial) copyRows(work, PS, kc, src, srcOff, srcRow, m0 + (rowPanels - 1) * MR, mc % MR, k0);
             int bBase = k0 * nPad;
             int aBase = paAt + (k0 / KC) * paBlock;
-            for (int n0 = 0; n0 < N; n0 += NR) {
+            for (int n0 = q0 * NR; n0 < Math.min(N, q1 * NR); n0 += NR) {
                 int nr = Math.min(NR, N - n0);
                 int bAt = bBase + (n0 / NR) * kc * NR;
                 for (int p = 0; p < rowPanels; p++) {
@@ -151,12 +187,16 @@ final class Gemm {
                     int mr = Math.min(MR, mc - p * MR);
                     boolean fromWork = partial && mr < MR;
                     float[] ar = fromWork ? work : pa;
-                    int aAt = fromWork ? 0 : aBase + p * MR * paRow;
+                    int aAt = fromWork ? 0 : aBase + p * paPanel;
                     int aStride = fromWork ? PS : paRow;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, ar, aAt, aStride, bp, bAt, c, cOff + m * ldc + n0, ldc, add);
-                    } else {
-                        kernel(kc, ar, aAt, aStride, bp, bAt, work, tile, NR, false);
+                    boolean full = mr == MR && nr == NR;
+                    float[] out = full ? c : work;
+                    int outAt = full ? cOff + m * ldc + n0 : tile;
+                    int outRow = full ? ldc : NR;
+                    boolean outAdd = full && add;
+                    if (aStride == 0) kernelInterleaved(kc, ar, aAt, bp, bAt, out, outAt, outRow, outAdd);
+                    else kernel(kc, ar, aAt, aStride, bp, bAt, out, outAt, outRow, outAdd);
+                    if (!full) {
                         for (int i = 0; i < mr; i++) {
                             int row = cOff + (m + i) * ldc + n0;
                             int t = tile + i * NR;
@@ -169,34 +209,45 @@ final class Gemm {
         }
     }
 
+    /** An MR-row panel of A (rows along k) at dst[0], row stride ps, from kc columns at k0; rows past mr zero. */
+    private static void copyRows(float[] dst, int ps, int kc, float[] a, int aOff, int aRow, int m0, int mr, int k0) {
+        for (int i = 0; i < mr; i++) System.arraycopy(a, aOff + (m0 + i) * aRow + k0, dst, i * ps, kc);
+        for (int i = mr; i < MR; i++) Arrays.fill(dst, i * ps, i * ps + kc, 0f);
+    }
+
     /**
-     * Rows [from, to) of the block starting at m0, packed row-major with row stride ps:
-     * dst[at + m*ps + k] = A(m0 + m, k0 + k) for m below mc, zero from mc on.
+     * Rows [m0, m0 + rows) of A for the K block from k0 as interleaved panels:
+     * dst[at + p*PI + k*MR + i] = A(m0 + p*MR + i, k0 + k), rows past the end zero.
      */
-    private static void packA(float[] dst, int at, int ps, int kc, float[] a, int aOff, int aRow, int aCol,
-                              int m0, int mc, int from, int to, int k0) {
-        int end = Math.min(mc, to);
-        if (aCol == 1) {
-            for (int m = from; m < end; m++) System.arraycopy(a, aOff + (m0 + m) * aRow + k0, dst, at + m * ps, kc);
-        } else {
-            // A's columns run along m (dout^T): transpose in 16 x 64 tiles, so the source lines and the
-            // destination lines a tile touches all stay in L1 until the tile is done.
-            for (int kk = 0; kk < kc; kk += 16) {
-                int kEnd = Math.min(kc, kk + 16);
-                for (int mm = from; mm < end; mm += 64) {
-                    int mEnd = Math.min(end, mm + 64);
-                    for (int k = kk; k < kEnd; k++) {
-                        int row = aOff + m0 * aRow + (k0 + k) * aCol;
-                        for (int m = mm; m < mEnd; m++) dst[at + m * ps + k] = a[row + m * aRow];
+    private static void packInterleaved(float[] dst, int at, int kc, float[] a, int aOff, int aRow, int aCol,
+                                        int m0, int rows, int k0) {
+        int panels = (rows + MR - 1) / MR;
+        int full = rows / MR;
+        // Sixteen k at a time across 64 rows, so the lines read and written stay in L1 meanwhile.
+        for (int kk = 0; kk < kc; kk += 16) {
+            int kEnd = Math.min(kc, kk + 16);
+            for (int pp = 0; pp < panels; pp += 16) {
+                int pEnd = Math.min(panels, pp + 16);
+                for (int k = kk; k < kEnd; k++) {
+                    int src = aOff + m0 * aRow + (k0 + k) * aCol;
+                    int d = at + k * MR;
+                    for (int p = pp; p < pEnd; p++) {
+                        if (aRow == 1 && p < full) {
+                            FloatVector.fromArray(S4, a, src + p * MR).intoArray(dst, d + p * PI);
+                        } else {
+                            for (int i = 0; i < MR; i++) {
+                                int m = p * MR + i;
+                                dst[d + p * PI + i] = m < rows ? a[src + m * aRow] : 0f;
+                            }
+                        }
                     }
                 }
             }
         }
-        for (int m = Math.max(from, end); m < to; m++) Arrays.fill(dst, at + m * ps, at + m * ps + kc, 0f);
     }
 
     /** dst[at + k*NR + j] = B(k0 + k, n0 + j), columns past nr zero. */
-    private static void packB(float[] dst, int at, float[] b, int bOff, int bRow, int bCol,
+    private static void packPanel(float[] dst, int at, float[] b, int bOff, int bRow, int bCol,
                               int k0, int kc, int n0, int nr) {
         if (bCol == 1) {
             for (int k = 0; k < kc; k++) {
@@ -210,6 +261,14 @@ final class Gemm {
                     for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                 }
             }
+        } else if (bRow == 1) {
+            // w^T in forward: each column of B is a row of w. Read it along, write down the panel (which
+            // stays in L1); a stride known to be 1 lets the compiler drop the bounds checks.
+            for (int j = 0; j < nr; j++) {
+                int src = bOff + k0 + (n0 + j) * bCol;
+                for (int k = 0; k < kc; k++) dst[at + k * NR + j] = b[src + k];
+            }
+            for (int k = 0; k < kc; k++) for (int j = nr; j < NR; j++) dst[at + k * NR + j] = 0f;
         } else {
             for (int j = 0; j < nr; j++) {
                 int src = bOff + k0 * bRow + (n0 + j) * bCol;
@@ -251,6 +310,55 @@ final class Gemm {
         }
         // Written out rather than through a helper taking vectors: a call C2 declines to inline would box
         // the accumulators, and the boxing lands inside the loop.
+        int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, r0));
+            c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, r1));
+            c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, r2));
+            c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, r3));
+            c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+    }
+
+    /**
+     * {@link #kernel} for an interleaved A panel: a[aAt + k*MR + i] in place of a[aAt + i*aStride + k].
+     * The same multiply-adds in the same order, so results do not depend on which layout A came in.
+     */
+    private static void kernelInterleaved(int kc, float[] a, int aAt, float[] bp, int bAt,
+                                          float[] c, int cOff, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bAt + k * NR;
+            int ak = aAt + k * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bk + L);
+            FloatVector x = FloatVector.broadcast(S, a[ak]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[ak + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[ak + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[ak + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
         int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
         if (add) {
             c00 = c00.add(FloatVector.fromArray(S, c, r0));

@@ -1,12 +1,17 @@
 package dev.consilium.moe.kernel;
 
+import java.util.Arrays;
+
 /**
  * The linear layer's matrix products, laid out as PyTorch's {@code nn.Linear} and safetensors store them:
  * {@code out (N, OC) = inp (N, C) · w^T} with {@code w (OC, C)} row-major. Every array is addressed from
  * an offset so weights can live in one flat parameter buffer. Backward methods accumulate ({@code +=}).
  *
- * <p>The fast methods run {@link Gemm}'s packed vector kernel on the kernel pool; results are identical
- * for any thread count. The {@code *Scalar} methods are the plain loops they are tested against.
+ * <p>The fast methods run {@link Gemm}'s packed vector kernel on the kernel pool. Each output is one
+ * fixed sequence of roundings, whatever the thread count and whatever the batch: a token's row of
+ * {@code forward} is bit-identical whether it is computed alone (decoding) or among 2048 others
+ * (training), so sampled log-probabilities match the ones training recomputes. The {@code *Scalar}
+ * methods are the plain loops the fast ones are tested against.
  */
 public final class Matmul {
     private Matmul() {}
@@ -16,6 +21,48 @@ public final class Matmul {
                                int N, int C, int OC) {
         // A = inp: A(n, c) = inp[n*C + c];  B = w^T: B(c, oc) = w[oc*C + c].
         Gemm.gemm(N, OC, C, inp, inOff, C, 1, w, wOff, 1, C, out, outOff, OC, false);
+    }
+
+    /**
+     * A weight w (OC, C) laid out once for {@link #forward(float[], int, float[], int, PackedWeight, int)}.
+     * Forward packs w on every call, which costs as much as the product when N is a handful of tokens;
+     * while weights stay fixed (generation), pack them once. A copy: later changes to w do not reach it.
+     */
+    public static final class PackedWeight {
+        private final float[] panels;
+        private final int C, OC;
+
+        private PackedWeight(float[] panels, int C, int OC) {
+            this.panels = panels;
+            this.C = C;
+            this.OC = OC;
+        }
+
+        public int inputChannels() {
+            return C;
+        }
+
+        public int outputChannels() {
+            return OC;
+        }
+    }
+
+    /** Packs w (OC, C) for repeated forwards. */
+    public static PackedWeight pack(float[] w, int wOff, int C, int OC) {
+        float[] panels = new float[Gemm.packedSize(C, OC)];
+        Gemm.packB(panels, C, OC, w, wOff, 1, C, Gemm.parallel(Gemm.MR, OC, C));
+        return new PackedWeight(panels, C, OC);
+    }
+
+    /** out (N, OC) = inp (N, C) · w^T, bit-identical to {@link #forward} on the weight w was packed from. */
+    public static void forward(float[] out, int outOff, float[] inp, int inOff, PackedWeight w, int N) {
+        if (N <= 0 || w.OC == 0) return;
+        if (w.C == 0) {
+            Arrays.fill(out, outOff, outOff + N * w.OC, 0f);
+            return;
+        }
+        Gemm.gemmPacked(N, w.OC, w.C, inp, inOff, w.C, 1, w.panels, out, outOff, w.OC, false,
+                Gemm.parallel(N, w.OC, w.C));
     }
 
     /** dinp (N, C) += dout (N, OC) · w (OC, C). */

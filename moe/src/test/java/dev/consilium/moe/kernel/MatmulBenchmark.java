@@ -19,18 +19,19 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Matmul at the model's shapes, (N, C, OC) = tokens, input channels, output channels: attention and MLP
  * projections, the LM head, a down projection, and one expert's share of the tokens. Run by hand (see
  * docs/BENCH-KERNELS.md); the thread count is the forked JVM's {@code -Dconsilium.threads}. {@link #main}
- * runs every benchmark at each thread count given and prints GFLOP/s (2*N*C*OC flops per call): the mean
- * with JMH's 99.9% error, and the best one-second iteration.
+ * runs every benchmark at each thread count given, in 0.3 s iterations, and prints GFLOP/s (2*N*C*OC flops
+ * per call): the mean with JMH's 99.9% error, and the best iteration.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules", "jdk.incubator.vector"})
 public class MatmulBenchmark {
@@ -80,7 +81,7 @@ public class MatmulBenchmark {
         return a;
     }
 
-    /** Arguments: thread counts (default 1 2), then optionally a regex of benchmarks to run. */
+    /** Arguments: thread counts (default 1 2) and optionally a pattern of benchmarks to run (default this class). */
     public static void main(String[] args) throws RunnerException {
         List<Integer> threads = new ArrayList<>();
         String include = MatmulBenchmark.class.getName();
@@ -91,7 +92,11 @@ public class MatmulBenchmark {
         if (threads.isEmpty()) threads = List.of(1, 2);
         List<String> rows = new ArrayList<>();
         for (int t : threads) {
-            var options = new OptionsBuilder().include(include).jvmArgsAppend("-Dconsilium.threads=" + t).build();
+            // Short iterations, best one reported: on a machine shared with other work this measures what
+            // the kernel does when it has the cores, the same way bench/openblas_sgemm.py measures OpenBLAS.
+            var options = new OptionsBuilder().include(include).jvmArgsAppend("-Dconsilium.threads=" + t)
+                    .warmupIterations(5).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(5).measurementTime(TimeValue.milliseconds(300)).build();
             for (RunResult r : new Runner(options).run()) {
                 String op = r.getParams().getBenchmark().replaceAll(".*\\.", "");
                 String s = r.getParams().getParam("shape");

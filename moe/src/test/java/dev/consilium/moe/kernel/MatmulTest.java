@@ -158,6 +158,39 @@ class MatmulTest {
         assertArrayEquals(dinpOne, Arrays.copyOfRange(dinpAll, row * C, (row + 1) * C), "backwardInput row " + row);
     }
 
+    @ParameterizedTest(name = "N={0}")
+    @MethodSource("shapes")
+    void forwardOnAPackedWeightIsBitIdenticalToForward(int[] s) {
+        int N = s[0], C = s[1], OC = s[2];
+        Random r = new Random(7L * N + C);
+        int wOff = 3, inOff = 2, outOff = 5;
+        float[] inp = random(r, inOff + N * C), w = random(r, wOff + OC * C);
+        float[] plain = new float[outOff + N * OC], packed = new float[outOff + N * OC];
+        Arrays.fill(packed, SENTINEL);
+        Matmul.forward(plain, outOff, inp, inOff, w, wOff, N, C, OC);
+
+        Matmul.PackedWeight pw = Matmul.pack(w, wOff, C, OC);
+        Matmul.forward(packed, outOff, inp, inOff, pw, N);
+
+        assertArrayEquals(Arrays.copyOfRange(plain, outOff, plain.length), Arrays.copyOfRange(packed, outOff, packed.length));
+        assertUntouched(packed, outOff, N * OC);
+    }
+
+    @Test
+    void aPackedWeightIsACopyThatLaterWritesToTheWeightDoNotReach() {
+        int N = 3, C = 40, OC = 20;
+        Random r = new Random(3);
+        float[] inp = random(r, N * C), w = random(r, OC * C);
+        float[] before = new float[N * OC], after = new float[N * OC];
+        Matmul.forward(before, 0, inp, 0, w, 0, N, C, OC);
+        Matmul.PackedWeight pw = Matmul.pack(w, 0, C, OC);
+        Arrays.fill(w, 1f);
+        Matmul.forward(after, 0, inp, 0, pw, N);
+        assertArrayEquals(before, after);
+        assertEquals(C, pw.inputChannels());
+        assertEquals(OC, pw.outputChannels());
+    }
+
     static int[] rows() {
         return new int[] {0, 1, 3, 4, 119, 120, 121, 202};
     }
