@@ -29,14 +29,12 @@ final class Gemm {
     static final int NR = 2 * L;
     /** A (MR x KC) and B (KC x NR) micro-panels together stay within a 32 KiB L1 at 8 lanes. */
     static final int KC = 256;
-    /** Row stride of a copied partial panel of A. */
-    private static final int PS = KC;
     /**
      * Stride of interleaved A panels (MR x KC): one cache line more than 4 KiB, so that writing many
      * panels at once does not land every write in the same L1 set.
      */
     private static final int PI = MR * KC + 64 / Float.BYTES;
-    /** MR floats, for copying an interleaved panel's column in one move. */
+    /** Four floats, MR of them, for copying an interleaved panel's column in one move. */
     private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
     /** Most floats of A one task packs ahead for all of K (4 MiB); more rows are taken in turns. */
     private static final int PACKED_A_FLOATS = 1 << 20;
@@ -119,7 +117,7 @@ final class Gemm {
                 int q0 = (t % colTasks) * panelsPerTask, q1 = Math.min(nPanels, q0 + panelsPerTask);
                 if (aCol == 1) {
                     // A's rows run along k (forward, backward input): the kernel reads them in place.
-                    float[] work = Scratch.take(MR * PS + MR * NR);
+                    float[] work = Scratch.take(MR * KC + MR * NR);
                     try {
                         for (int mb = r0; mb < r1; mb += MC) {
                             rowBlock(Math.min(MC, r1 - mb), mb, q0, q1, N, K, nPad, a, aOff + mb * aRow, MR * aRow,
@@ -176,7 +174,7 @@ final class Gemm {
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
             boolean add = accumulate || k0 > 0;
-            if (partial) copyRows(work, PS, kc, src, srcOff, srcRow, m0 + (rowPanels - 1) * MR, mc % MR, k0);
+            if (partial) copyRows(work, KC, kc, src, srcOff, srcRow, m0 + (rowPanels - 1) * MR, mc % MR, k0);
             int bBase = k0 * nPad;
             int aBase = paAt + (k0 / KC) * paBlock;
             for (int n0 = q0 * NR; n0 < Math.min(N, q1 * NR); n0 += NR) {
@@ -188,7 +186,7 @@ final class Gemm {
                     boolean fromWork = partial && mr < MR;
                     float[] ar = fromWork ? work : pa;
                     int aAt = fromWork ? 0 : aBase + p * paPanel;
-                    int aStride = fromWork ? PS : paRow;
+                    int aStride = fromWork ? KC : paRow;
                     boolean full = mr == MR && nr == NR;
                     float[] out = full ? c : work;
                     int outAt = full ? cOff + m * ldc + n0 : tile;
