@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--out", defaultValue = "runs/demo", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--steps", defaultValue = "1200", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "2400", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
