@@ -3,6 +3,7 @@ package dev.consilium.runtime.cli;
 import dev.consilium.moe.checkpoint.Checkpoint;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.kernel.Parallel;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.ExpertLoad;
 import dev.consilium.moe.model.LossWeights;
@@ -112,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         double unigram = train.unigramCrossEntropy(heldout, model.config().vocabSize());
         o.printf(Locale.ROOT, "model: %s, %,d parameters; data: %,d train / %,d held-out tokens; %d threads%n",
                 describe(model.config()), model.parameterCount(), train.size(), heldout.size(),
-                dev.consilium.moe.kernel.Parallel.threads());
+                Parallel.threads());
         o.printf(Locale.ROOT, "held-out baseline (unigram): %.4f nats/token%n", unigram);
 
         ProgressBar bar = new ProgressBar(o, "train", options.steps());
