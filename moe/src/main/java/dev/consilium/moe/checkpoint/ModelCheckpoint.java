@@ -41,10 +41,4 @@ public record ModelCheckpoint(DeepSeekV3Model model, BpeTokenizer tokenizer, Tra
         byte[] tokenizerJson = tokenizer == null ? null : tokenizer.toJson().getBytes(StandardCharsets.UTF_8);
         Checkpoint.save(dir, model.config().toJson(), model.parameters(), model.buffers(), tokenizerJson, state);
     }
-
-    /** The tokenizer, or an error saying the checkpoint has none. */
-    public BpeTokenizer requireTokenizer(Path dir) {
-        if (tokenizer == null) throw new CheckpointException(dir + ": has no " + Checkpoint.TOKENIZER);
-        return tokenizer;
-    }
 }

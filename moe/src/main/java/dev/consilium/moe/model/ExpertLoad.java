@@ -52,10 +52,4 @@ public record ExpertLoad(String layer, long[] counts) {
         double mean = mean();
         return mean == 0 ? 0 : Arrays.stream(counts).max().orElse(0) / mean;
     }
-
-    /** min load / mean load: 1 is perfect balance, 0 means some expert idles. */
-    public double minOverMean() {
-        double mean = mean();
-        return mean == 0 ? 0 : Arrays.stream(counts).min().orElse(0) / mean;
-    }
 }

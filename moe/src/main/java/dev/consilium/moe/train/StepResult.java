@@ -14,16 +14,4 @@ import java.util.List;
  * @param expertLoad tokens per expert per MoE layer during this step, before the bias update.
  */
 public record StepResult(long step, Loss loss, double gradNorm, float lr, int tokens, double seconds,
-                         List<ExpertLoad> expertLoad) {
-
-    public double tokensPerSecond() {
-        return tokens / seconds;
-    }
-
-    /** The worst layer's max/mean expert load: 1 is perfect balance. */
-    public double maxLoadImbalance() {
-        double worst = 0;
-        for (ExpertLoad l : expertLoad) worst = Math.max(worst, l.maxOverMean());
-        return worst;
-    }
-}
+                         List<ExpertLoad> expertLoad) {}
