@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The model's shape, read from and written to {@code config.json} under Hugging Face {@code DeepseekV3Config}
@@ -85,6 +86,13 @@ public record ModelConfig(
     /** Total query/key head width: the part without position ({@code nope}) plus the rotary part. */
     public int qkHeadDim() {
         return qkNopeHeadDim + qkRopeHeadDim;
+    }
+
+    /** One line for logs: "4 layers (1 dense), hidden 128, 4 heads, 8 routed experts top-2 + 1 shared, MTP 1". */
+    public String summary() {
+        return String.format(Locale.ROOT, "%d layers (%d dense), hidden %d, %d heads, %d routed experts top-%d + %d shared, MTP %d",
+                numHiddenLayers, firstKDenseReplace, hiddenSize, numAttentionHeads, nRoutedExperts,
+                numExpertsPerTok, nSharedExperts, numNextnPredictLayers);
     }
 
     public boolean isMoeLayer(int layer) {

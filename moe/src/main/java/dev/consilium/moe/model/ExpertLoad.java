@@ -3,6 +3,7 @@ package dev.consilium.moe.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Tokens routed to each expert of one MoE layer since the last routing-bias update.
@@ -37,6 +38,16 @@ public record ExpertLoad(String layer, long[] counts) {
         List<ExpertLoad> out = new ArrayList<>(a.size());
         for (int i = 0; i < a.size(); i++) out.add(a.get(i).plus(b.get(i)));
         return List.copyOf(out);
+    }
+
+    /** Each layer's max/mean load to two decimals, space-separated: "1.04 1.01 1.02". */
+    public static String summary(List<ExpertLoad> loads) {
+        StringBuilder sb = new StringBuilder();
+        for (ExpertLoad l : loads) {
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append(String.format(Locale.ROOT, "%.2f", l.maxOverMean()));
+        }
+        return sb.toString();
     }
 
     public long total() {

@@ -15,9 +15,6 @@ import picocli.CommandLine.Option;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -78,7 +75,7 @@ final class BenchCommand {
             o.put("parameters", model.parameterCount());
             o.put("timed_steps", steps);
             o.put("java", Runtime.version().toString());
-            o.put("cpu", cpuName());
+            o.put("cpu", Machine.cpuName());
             System.out.println(o.toPrettyString());
         }
     }
@@ -93,15 +90,5 @@ final class BenchCommand {
             if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
         }
         return peak >> 20;
-    }
-
-    /** The processor's model name where the OS tells it (Linux), so figures name their machine. */
-    static String cpuName() {
-        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
-        } catch (IOException | RuntimeException e) {
-            return System.getProperty("os.arch");
-        }
     }
 }

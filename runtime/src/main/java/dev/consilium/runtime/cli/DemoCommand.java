@@ -4,6 +4,7 @@ import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.kernel.Parallel;
 import dev.consilium.moe.model.DeepSeekV3Model;
+import dev.consilium.moe.model.ExpertLoad;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 import dev.consilium.moe.tokenizer.PreTokenizer;
 import dev.consilium.moe.train.StepResult;
@@ -62,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
         DeepSeekV3Model model = new DeepSeekV3Model(config, seed);
         o.printf(Locale.ROOT, "1. data: %s (%,d training tokens), %d held-out problems%n", corpus, split[0].size(), heldout.size());
         o.printf(Locale.ROOT, "2. model: DeepSeek-V3 architecture, %s, %,d parameters%n",
-                TrainCommand.describe(config), model.parameterCount());
+                config.summary(), model.parameterCount());
 
         ExactMatch.Result before = ExactMatch.evaluate(model, tokenizer, heldout);
         o.printf("3. held-out exact match before training: %s%n", before);
@@ -78,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             tokens += last.tokens();
             bar.update(last.step(), String.format(Locale.ROOT, "loss %.3f | %,.0f tok/s | expert load max/mean %s",
                     last.loss().crossEntropy(), tokens / ((System.nanoTime() - trainStart) / 1e9),
-                    TrainCommand.loads(last.expertLoad())));
+                    ExpertLoad.summary(last.expertLoad())));
         }
         double heldoutLoss = trainer.evaluate(split[1], 64);
         double unigram = split[0].unigramCrossEntropy(split[1], config.vocabSize());
@@ -91,10 +92,10 @@ final class DemoCommand implements Callable<Integer> {
         o.println();
         o.printf("held-out exact match (%d problems): before %s, after %s%n", heldout.size(), before, after);
         o.printf(Locale.ROOT, "held-out loss: %.3f nats/token (unigram baseline %.3f)%n", heldoutLoss, unigram);
-        o.printf("expert load max/mean per MoE layer, last step: %s%n", TrainCommand.loads(last.expertLoad()));
+        o.printf("expert load max/mean per MoE layer, last step: %s%n", ExpertLoad.summary(last.expertLoad()));
         o.printf("checkpoint: %s (reloaded, %s)%n", policy, identical ? "identical logits" : "LOGITS DIFFER");
         o.printf(Locale.ROOT, "took %.0f s on %d threads (%s)%n", (System.nanoTime() - started) / 1e9,
-                Parallel.threads(), BenchCommand.cpuName());
+                Parallel.threads(), Machine.cpuName());
         return identical ? 0 : 1;
     }
 

@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         double unigram = train.unigramCrossEntropy(heldout, model.config().vocabSize());
         o.printf(Locale.ROOT, "model: %s, %,d parameters; data: %,d train / %,d held-out tokens; %d threads%n",
-                describe(model.config()), model.parameterCount(), train.size(), heldout.size(),
+                model.config().summary(), model.parameterCount(), train.size(), heldout.size(),
                 Parallel.threads());
         o.printf(Locale.ROOT, "held-out baseline (unigram): %.4f nats/token%n", unigram);
 
@@ -127,8 +127,8 @@ final class TrainCommand implements Callable<Integer> {
             tokens += r.tokens();
             if (r.step() > windowFrom) window = ExpertLoad.sum(window, r.expertLoad());
             double elapsed = (System.nanoTime() - started) / 1e9;
-            bar.update(r.step(), String.format(Locale.ROOT, "loss %.4f (mtp %.3f) | %,.0f tok/s | lr %.2e | load max/mean %s",
-                    r.loss().crossEntropy(), r.loss().mtp(), tokens / elapsed, r.lr(), loads(r.expertLoad())));
+            bar.update(r.step(), String.format(Locale.ROOT, "loss %.4f (mtp %.3f) | grad norm %.2f | %,.0f tok/s | lr %.2e | load max/mean %s",
+                    r.loss().crossEntropy(), r.loss().mtp(), r.gradNorm(), tokens / elapsed, r.lr(), ExpertLoad.summary(r.expertLoad())));
             boolean last = r.step() == options.steps();
             if (evalEvery > 0 && (r.step() % evalEvery == 0 || last)) {
                 o.printf(Locale.ROOT, "step %d: held-out loss %.4f (unigram %.4f)%n", r.step(), trainer.evaluate(heldout, 64), unigram);
@@ -138,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         o.printf(Locale.ROOT, "expert load max/mean per MoE layer over steps %d-%d: %s%n", windowFrom + 1,
-                options.steps(), loads(window));
+                options.steps(), ExpertLoad.summary(window));
         o.printf(Locale.ROOT, "saved %s (%s, %s)%n", out, Checkpoint.WEIGHTS, Checkpoint.TOKENIZER);
         return 0;
     }
@@ -164,17 +164,5 @@ final class TrainCommand implements Callable<Integer> {
                 .lossWeights(new LossWeights(mtpWeight, balanceWeight)).seed(seed).sequential(sequential);
         if (warmup != null) b.warmupSteps(warmup);
         return b.build();
-    }
-
-    static String describe(ModelConfig c) {
-        return String.format(Locale.ROOT, "%d layers (%d dense), hidden %d, %d heads, %d routed experts top-%d + %d shared, MTP %d",
-                c.numHiddenLayers(), c.firstKDenseReplace(), c.hiddenSize(), c.numAttentionHeads(), c.nRoutedExperts(),
-                c.numExpertsPerTok(), c.nSharedExperts(), c.numNextnPredictLayers());
-    }
-
-    static String loads(List<ExpertLoad> loads) {
-        StringBuilder sb = new StringBuilder();
-        for (ExpertLoad l : loads) sb.append(sb.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.2f", l.maxOverMean()));
-        return sb.toString();
     }
 }
