@@ -25,7 +25,7 @@ public record ModelCheckpoint(DeepSeekV3Model model, BpeTokenizer tokenizer, Tra
         } catch (ConfigException e) {
             throw new CheckpointException(dir.resolve(Checkpoint.CONFIG) + ": " + e.getMessage(), e);
         }
-        DeepSeekV3Model model = new DeepSeekV3Model(config, 0);
+        DeepSeekV3Model model = DeepSeekV3Model.unloaded(config);
         Checkpoint.Loaded loaded = Checkpoint.load(dir, model.parameters(), model.buffers());
         BpeTokenizer tokenizer = loaded.tokenizerJson() == null ? null
                 : BpeTokenizer.fromJson(new String(loaded.tokenizerJson(), StandardCharsets.UTF_8));

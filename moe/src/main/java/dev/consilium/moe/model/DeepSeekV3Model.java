@@ -64,7 +64,19 @@ public final class DeepSeekV3Model {
     private float[] lastWeights;
     private float lastNormalizer;
 
+    /** A model with fresh weights drawn from {@code seed}. */
     public DeepSeekV3Model(ModelConfig config, long seed) {
+        this(config);
+        layout.initialize(params, seed, INIT_STD);
+        bufferLayout.initialize(buffers, seed, INIT_STD);
+    }
+
+    /** A model whose weights are all zero, for a checkpoint to fill: drawing weights to overwrite is waste. */
+    public static DeepSeekV3Model unloaded(ModelConfig config) {
+        return new DeepSeekV3Model(config);
+    }
+
+    private DeepSeekV3Model(ModelConfig config) {
         this.config = config;
         H = config.hiddenSize();
         V = config.vocabSize();
@@ -85,8 +97,6 @@ public final class DeepSeekV3Model {
         params = new float[layout.size()];
         grads = new float[layout.size()];
         buffers = new float[bufferLayout.size()];
-        layout.initialize(params, seed, INIT_STD);
-        bufferLayout.initialize(buffers, seed, INIT_STD);
     }
 
     public ModelConfig config() {
