@@ -28,7 +28,7 @@ public final class Matmul {
      * Forward packs w on every call, which costs as much as the product when N is a handful of tokens;
      * while weights stay fixed (generation), pack them once. A copy: later changes to w do not reach it.
      */
-    public static final class PackedWeight {
+    public static final class PackedWeight implements WeightMatrix {
         private final float[] panels;
         private final int C, OC;
 
@@ -38,12 +38,24 @@ public final class Matmul {
             this.OC = OC;
         }
 
+        @Override
         public int inputChannels() {
             return C;
         }
 
+        @Override
         public int outputChannels() {
             return OC;
+        }
+
+        @Override
+        public void forward(float[] out, int outOff, float[] inp, int inOff, int N) {
+            Matmul.forward(out, outOff, inp, inOff, this, N);
+        }
+
+        @Override
+        public long bytes() {
+            return 4L * panels.length;
         }
     }
 
