@@ -2,6 +2,7 @@ package dev.consilium.moe.generate;
 
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.model.DeepSeekV3Model;
+import dev.consilium.moe.prefixcache.PrefixCache;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 
 import java.util.ArrayDeque;
@@ -21,6 +22,7 @@ public final class Generator {
     private final Engine engine;
     private final int V, H, mtpDepth;
     private final Rows rows = new Rows(), mtpRows = new Rows();
+    private final PrefixCache prefixCache;
     private float[] mtpH = new float[0];
     private final BpeTokenizer tokenizer;
     private final ModelConfig config;
@@ -37,6 +39,12 @@ public final class Generator {
         this.tokenizer = b.tokenizer;
         this.config = weights.config();
         this.engine = new Engine(weights);
+        this.prefixCache = b.prefixCache;
+        if (prefixCache != null && prefixCache.rowWidth() != engine.mainWidth()) {
+            throw new IllegalArgumentException("the prefix cache keeps rows of " + prefixCache.rowWidth()
+                    + " floats, this model's latent rows have " + engine.mainWidth()
+                    + " (layers x (kv_lora_rank + qk_rope_head_dim))");
+        }
         this.V = config.vocabSize();
         this.H = config.hiddenSize();
         this.maxBatch = b.maxBatch;
@@ -106,7 +114,11 @@ public final class Generator {
      * the running sequences' last tokens (and drafts, when speculating).
      */
     public boolean step() {
-        while (running.size() < maxBatch && !waiting.isEmpty()) running.add(waiting.poll());
+        while (running.size() < maxBatch && !waiting.isEmpty()) {
+            Sequence s = waiting.poll();
+            running.add(s);
+            if (prefixCache != null && !s.params.echo()) restorePrefix(s);
+        }
         if (running.isEmpty()) return false;
         int B = running.size(), N = 0;
         for (Sequence s : running) {
@@ -130,6 +142,12 @@ public final class Generator {
             for (int rr = from; rr < r; rr++) rows.logitRows[M++] = rr;
         }
         engine.forward(N, rows.tok, rows.pos, rows.caches);
+        if (prefixCache != null) {
+            for (int i = 0; i < B; i++) {
+                Sequence s = running.get(i);
+                if (s.generated() == 0) prefixCache.store(s.prompt, s.prompt.length, s.cache, 0);
+            }
+        }
         float[] logits = engine.logits(rows.logitRows, M);
         for (int i = 0; i < B; i++) {
             Sequence s = running.get(i);
@@ -254,6 +272,21 @@ public final class Generator {
         }
     }
 
+    /**
+     * Starts s after the longest cached prefix of its prompt (one token at least is left to compute, for the
+     * logits). The rows are bits this engine computed for the same tokens, and a row depends only on the rows
+     * before it, so the output is the same as without the cache. The MTP modules' caches are not in the prefix
+     * cache: their entries for the restored positions stay zero, which costs draft acceptance only.
+     */
+    private void restorePrefix(Sequence s) {
+        PrefixCache.Match m = prefixCache.lookup(s.prompt, s.prompt.length - 1);
+        if (m.tokens() == 0) return;
+        reserve(s, s.length);
+        m.copyRows(s.cache, 0);
+        s.fed = m.tokens();
+        s.cachedPromptTokens = m.tokens();
+    }
+
     /** Grows s's caches to cover positions [0, positions), doubling up to the context limit. */
     private void reserve(Sequence s, int positions) {
         int have = s.cache.length / engine.mainWidth();
@@ -333,6 +366,7 @@ public final class Generator {
         private BpeTokenizer tokenizer;
         private int maxBatch = 16;
         private boolean speculative = true;
+        private PrefixCache prefixCache;
 
         private Builder() {}
 
@@ -341,6 +375,15 @@ public final class Generator {
 
         /** Generates with these weights (BF16 or FP8 ones from a checkpoint, for one). */
         public Builder weights(InferenceWeights weights) { this.weights = weights; return this; }
+
+        /**
+         * Reuses the attention state of prompt prefixes seen before (rows of {@code layers x (kv_lora_rank +
+         * qk_rope_head_dim)} floats per token). The main model's output is bit-identical with and without it,
+         * so greedy requests and sampling without speculation give the same tokens; sampling with speculation
+         * draws depend on the drafts, and the MTP modules have no cached state for a restored prefix. Requests
+         * with echo skip the cache, since they need every prompt position's logits.
+         */
+        public Builder prefixCache(PrefixCache prefixCache) { this.prefixCache = prefixCache; return this; }
 
         /** Gives completions their text and makes stop strings possible. */
         public Builder tokenizer(BpeTokenizer tokenizer) { this.tokenizer = tokenizer; return this; }
