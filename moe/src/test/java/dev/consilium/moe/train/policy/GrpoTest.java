@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static dev.consilium.moe.train.policy.PolicyFixtures.*;
@@ -63,7 +64,7 @@ class GrpoTest {
         List<Rollout> base = rollouts(3, 1.0, -0.7, 0.4, -1.2);
         boolean[] mask = {true, false, true, true, false, true};
         Rollout r0 = base.getFirst();
-        base.set(0, new Rollout(r0.prompt(), r0.completion(), null, 1, 1, java.util.Arrays.copyOf(mask, r0.completion().length)));
+        base.set(0, new Rollout(r0.prompt(), r0.completion(), null, 1, 1, Arrays.copyOf(mask, r0.completion().length)));
         List<Rollout> rollouts = offPolicy(trainer, base);
         Grpo grpo = Grpo.builder().clipLow(0.2).clipHigh(0.28).beta(0.3).aggregation(aggregation).build();
 
