@@ -75,6 +75,21 @@ public final class Trainer {
             balance += l.balance();
         }
         if (micro > 1) Gradients.average(model.grads(), micro);
+        return applyGradients(new Loss(total / micro, ce / micro, mtp / micro, balance / micro),
+                options.tokensPerStep(), start);
+    }
+
+    /**
+     * Finishes a step whose gradients the caller has put in {@code model().grads()}: global-norm clipping,
+     * the optimizer step at the scheduled learning rate, the routing-bias update. Objectives that build their
+     * own batches ({@code moe.train.policy}) end each step here, so every step of a run shares one optimizer,
+     * schedule and checkpoint state.
+     *
+     * @param loss       what the step reports as its loss.
+     * @param tokens     tokens the step trained on.
+     * @param startNanos {@link System#nanoTime()} when the step began.
+     */
+    public StepResult applyGradients(Loss loss, int tokens, long startNanos) {
         double norm = options.clipNorm() > 0 ? Gradients.clipGlobalNorm(model.grads(), options.clipNorm())
                 : Gradients.globalNorm(model.grads());
         if (!Double.isFinite(norm)) {
@@ -86,8 +101,7 @@ public final class Trainer {
         optimizer.step(model.params(), model.grads(), lr);
         model.updateRoutingBias(options.biasUpdateSpeed());
         step++;
-        return new StepResult(step, new Loss(total / micro, ce / micro, mtp / micro, balance / micro), norm, lr,
-                options.tokensPerStep(), (System.nanoTime() - start) / 1e9, load);
+        return new StepResult(step, loss, norm, lr, tokens, (System.nanoTime() - startNanos) / 1e9, load);
     }
 
     /**
