@@ -1,10 +1,7 @@
 package dev.consilium.runtime.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -21,9 +18,6 @@ record ResponseFormat(Type type, JsonNode schema) {
     enum Type { TEXT, JSON_OBJECT, JSON_SCHEMA }
 
     static final ResponseFormat TEXT = new ResponseFormat(Type.TEXT, null);
-
-    private static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     static ResponseFormat read(Params p) {
         JsonNode n = p.node("response_format");
@@ -58,7 +52,7 @@ record ResponseFormat(Type type, JsonNode schema) {
         if (type == Type.TEXT) return null;
         JsonNode value;
         try {
-            value = STRICT.readTree(text);
+            value = Wire.JSON.readTree(text);
         } catch (JsonProcessingException e) {
             return "the output is not valid JSON (" + e.getOriginalMessage() + ")";
         }

@@ -1,6 +1,7 @@
 package dev.consilium.runtime.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -16,8 +17,10 @@ import java.util.Map;
 final class Wire {
     private Wire() {}
 
+    /** Writes the bodies; reads request bodies strictly (text after the JSON value is an error). */
     static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     record ErrorBody(ErrorDetail error) {}
 
