@@ -21,6 +21,15 @@ public final class Sequence {
     int[] tokens;
     int length;
     int draftTokens, acceptedDraftTokens, cachedPromptTokens;
+    /** Positions whose latents in {@link #cache} are final: tokens [0, fed) have been through the model. */
+    int fed;
+    /** The main model's latent cache, positions x (layers x (kvr + dr)); the MTP modules' own, positions x (kvr + dr). */
+    float[] cache = new float[0];
+    float[][] mtpCache;
+    /** Tokens the MTP modules proposed to follow the last one, and (when sampling) the distributions drawn from. */
+    int[] drafts = new int[0];
+    int nDrafts;
+    float[] draftProbs = new float[0];
     private volatile Completion completion;
 
     Sequence(int[] prompt, SamplingParams params, TokenListener listener, TextStream stream) {
@@ -53,6 +62,8 @@ public final class Sequence {
 
     void finish(FinishReason reason) {
         if (completion != null) return;
+        cache = null;
+        mtpCache = null;
         completion = new Completion(prompt.clone(), Arrays.copyOfRange(tokens, prompt.length, length), stream.text(),
                 params.logprobs() ? logprobs : List.of(), params.echo() ? promptLogprobs : List.of(), reason,
                 cachedPromptTokens, draftTokens, acceptedDraftTokens);

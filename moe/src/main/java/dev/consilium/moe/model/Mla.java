@@ -18,7 +18,7 @@ import dev.consilium.moe.kernel.Parallel;
  * The first projection's weights (q_a_proj or q_proj, then kv_a_proj_with_mqa) sit back to back in the flat
  * buffer, so one matmul computes both: rows of p1 are [q part (qW) | c (kvr) | kr (dr)].
  */
-final class Mla {
+public final class Mla {
     final int H, nh, dn, dr, dv, qr, kvr, qW, S1, D;
     final float eps, scale;
     private final Rope rope;
@@ -62,7 +62,7 @@ final class Mla {
      * (dn + dr)^-0.5, times mscale^2 when YaRN extends the context (max_position_embeddings beyond the
      * original length), mscale = 0.1 * mscale_all_dim * ln(factor) + 1, as the reference MLA.
      */
-    static float softmaxScale(ModelConfig c) {
+    public static float softmaxScale(ModelConfig c) {
         double s = Math.pow(c.qkHeadDim(), -0.5);
         RopeScaling y = c.ropeScaling();
         if (y != null && c.maxPositionEmbeddings() > y.originalMaxPositionEmbeddings()) {

@@ -12,11 +12,11 @@ import java.util.Arrays;
  * so the bias steers which experts run and never how much they count. Ties go to the lower expert index.
  * Shapes: N tokens, E experts, K experts per token, G groups.
  */
-final class MoeRouter {
+public final class MoeRouter {
     private MoeRouter() {}
 
     /** s (N, E) from logits (N, E). */
-    static void scores(float[] s, float[] logits, int N, int E, boolean softmax) {
+    public static void scores(float[] s, float[] logits, int N, int E, boolean softmax) {
         Parallel.forRange(N, Math.max(1, 4096 / E), (from, to) -> {
             for (int t = from; t < to; t++) {
                 int r = t * E;
@@ -42,7 +42,7 @@ final class MoeRouter {
      * sel (N, K): the chosen experts per token, best biased score first. biased (N, E) and groupScore (N, G)
      * are scratch. bias (E) at biasOff.
      */
-    static void select(int[] sel, float[] biased, float[] groupScore, float[] s, float[] bias, int biasOff,
+    public static void select(int[] sel, float[] biased, float[] groupScore, float[] s, float[] bias, int biasOff,
                        int N, int E, int K, int G, int topkGroup) {
         int per = E / G;
         Parallel.forRange(N, Math.max(1, 2048 / E), (from, to) -> {
@@ -89,7 +89,7 @@ final class MoeRouter {
     }
 
     /** wts (N, K) = s[sel] (/ their sum when normalize) * scale. */
-    static void gateWeights(float[] wts, float[] s, int[] sel, int N, int E, int K, boolean normalize,
+    public static void gateWeights(float[] wts, float[] s, int[] sel, int N, int E, int K, boolean normalize,
                             float scale) {
         for (int t = 0; t < N; t++) {
             float sum = 0f;

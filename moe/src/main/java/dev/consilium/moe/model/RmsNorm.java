@@ -10,13 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  * C = channels. Rows are addressed as {@code off + n * stride} so a norm can read a slice of a wider row
  * (the latent part of kv_a's output) or write into one (half of MTP's concatenation).
  */
-final class RmsNorm {
+public final class RmsNorm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private RmsNorm() {}
 
     /** x rows (N, C) at xOff + n*xStride; y likewise; w (C) at wOff; rstd (N) at rOff, kept for backward. */
-    static void forward(float[] y, int yOff, int yStride, float[] x, int xOff, int xStride,
+    public static void forward(float[] y, int yOff, int yStride, float[] x, int xOff, int xStride,
                         float[] w, int wOff, float[] rstd, int rOff, int N, int C, float eps) {
         Parallel.forRange(N, Math.max(1, 16384 / C), (from, to) -> {
             int bound = S.loopBound(C);

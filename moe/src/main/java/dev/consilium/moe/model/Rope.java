@@ -9,20 +9,20 @@ import dev.consilium.moe.kernel.Parallel;
  * e^{i*pos*freq_i}, as DeepSeek-V3's reference {@code apply_rotary_emb} does (not the half-split layout of
  * GPT-NeoX / Llama in HF). d = qk_rope_head_dim. freq_i = theta^(-2i/d), corrected by YaRN when configured.
  */
-final class Rope {
+public final class Rope {
     private final int half;
     private final float[] freqs;
     /** (maxT, d/2) each, grown on demand. */
     private float[] cos = new float[0], sin = new float[0];
     private int maxT;
 
-    Rope(ModelConfig config) {
+    public Rope(ModelConfig config) {
         this.half = config.qkRopeHeadDim() / 2;
         this.freqs = frequencies(config);
     }
 
     /** Makes the tables cover positions [0, T). */
-    void ensure(int T) {
+    public void ensure(int T) {
         if (T <= maxT) return;
         cos = new float[T * half];
         sin = new float[T * half];
@@ -70,6 +70,27 @@ final class Rope {
 
     private static double correctionDim(double rotations, int d, double base, int originalLength) {
         return d * Math.log(originalLength / (rotations * 2 * Math.PI)) / (2 * Math.log(base));
+    }
+
+    /**
+     * Rotates in place, for each row n < N, the d-wide slices at {@code off + n*rowStride + h*headStride}
+     * (h < heads) by the row's own position {@code pos[n]}: rows of many sequences at many positions, as
+     * generation batches them. The tables must cover every position ({@link #ensure}).
+     */
+    public void applyAt(float[] x, int off, int rowStride, int headStride, int heads, int[] pos, int N) {
+        for (int n = 0; n < N; n++) {
+            if (pos[n] >= maxT) throw new IllegalStateException("rope table covers " + maxT + " positions, not " + (pos[n] + 1));
+            int tab = pos[n] * half;
+            for (int h = 0; h < heads; h++) {
+                int p = off + n * rowStride + h * headStride;
+                for (int i = 0; i < half; i++) {
+                    float c = cos[tab + i], s = sin[tab + i];
+                    float a = x[p + 2 * i], b = x[p + 2 * i + 1];
+                    x[p + 2 * i] = a * c - b * s;
+                    x[p + 2 * i + 1] = a * s + b * c;
+                }
+            }
+        }
     }
 
     /**

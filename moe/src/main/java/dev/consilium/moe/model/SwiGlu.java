@@ -9,14 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
  * The SwiGLU gate: act = silu(g) * u with silu(g) = g * sigmoid(g). gate_proj and up_proj are stored next to
  * each other, so one matmul yields rows of gu (n, 2I) = [g (I) | u (I)].
  */
-final class SwiGlu {
+public final class SwiGlu {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     private SwiGlu() {}
 
     /** act (n, I) at actOff = silu(g) * u from gu (n, 2I) at guOff. */
-    static void forward(float[] act, int actOff, float[] gu, int guOff, int n, int I) {
+    public static void forward(float[] act, int actOff, float[] gu, int guOff, int n, int I) {
         Parallel.forRange(n, Math.max(1, 8192 / I), (from, to) -> {
             int bound = S.loopBound(I);
             for (int r = from; r < to; r++) {

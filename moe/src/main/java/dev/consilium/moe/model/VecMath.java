@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * differs from the Java fallback, and may add the lanes in another order, which made a training step's
  * bits depend on when the JIT got to a kernel. These use only IEEE-exact operations in a fixed order.
  */
-final class VecMath {
+public final class VecMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     /** Pairwise sum steps: lane i adds lane i + half, then i + half/2, ... down to 1. */
@@ -32,7 +32,7 @@ final class VecMath {
     }
 
     /** The sum of the lanes as a fixed pairwise tree. v must be of SPECIES_PREFERRED. */
-    static float sum(FloatVector v) {
+    public static float sum(FloatVector v) {
         for (VectorShuffle<Float> f : FOLD) v = v.add(v.rearrange(f));
         return v.lane(0);
     }
@@ -49,7 +49,7 @@ final class VecMath {
      * e^x with a relative error of a few ulp. Below -87.3 the result is exactly 0 (so -inf masks to zero
      * probability); above 88 it saturates at e^88. NaN stays NaN. x must be of SPECIES_PREFERRED.
      */
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         VectorMask<Float> under = x.compare(VectorOperators.LT, MIN_ARG);
         FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
         // c = n ln2 + r with n = round(c / ln2), |r| <= ln2 / 2

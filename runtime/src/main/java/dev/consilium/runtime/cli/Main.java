@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-agent reward modeling and self-improvement, with a built-in DeepSeek-V3-style MoE model.",
-        subcommands = {DemoCommand.class, TrainCommand.class, BenchCommand.class, DatasetsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, DatasetsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -29,7 +29,8 @@ public final class Main {
 
     private static String message(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        // Jackson and others append a multi-line location; the first line names the problem
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -51,6 +51,15 @@ class MainTest {
     }
 
     @Test
+    void generateFromACorruptCheckpointPrintsTheLoadersErrorOnOneLine(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("config.json"), "{not json");
+        Run r = run("generate", "--model", dir.toString(), "--prompt", "hi");
+        assertEquals(1, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("consilium generate: ") && r.err().contains("config.json"), r.err());
+    }
+
+    @Test
     void anUnknownConfigIsNamed(@TempDir Path dir) {
         Run r = run("bench", "train", "--config", "huge");
         assertEquals(1, r.exit());
