@@ -36,8 +36,7 @@ final class ChatEndpoint {
         SamplingParams params = s.params(maxNew, stops, r.logprobs(), r.topLogprobs(), false);
         String id = OpenAiServer.newId("chatcmpl-");
         long created = OpenAiServer.now();
-        Generation g = new Generation(model.service(), model.live(), prompt, s, params, r.format(),
-                model.limits().jsonAttempts(), s.stream());
+        Generation g = new Generation(model, prompt, s, params, r.format(), s.stream());
         if (!s.stream()) {
             List<Choice.Outcome> outcomes = g.await();
             List<Wire.ChatChoice> choices = new ArrayList<>(outcomes.size());

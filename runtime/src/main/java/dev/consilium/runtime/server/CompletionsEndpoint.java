@@ -73,8 +73,7 @@ final class CompletionsEndpoint {
         boolean logprobs = r.logprobs() != null;
         int top = logprobs ? r.logprobs() : 0;
         SamplingParams params = s.params(maxNew, stops, logprobs, top, r.echo() && logprobs);
-        Generation g = new Generation(model.service(), model.live(), prompt, s, params, ResponseFormat.TEXT,
-                1, s.stream());
+        Generation g = new Generation(model, prompt, s, params, ResponseFormat.TEXT, s.stream());
         if (!s.stream()) {
             List<Choice.Outcome> outcomes = g.await();
             List<Wire.TextChoice> choices = new ArrayList<>(outcomes.size());

@@ -1,12 +1,12 @@
 package dev.consilium.runtime.server;
 
-import dev.consilium.moe.generate.GenerationService;
 import dev.consilium.moe.generate.QueueFullException;
 import dev.consilium.moe.generate.SamplingParams;
 import dev.consilium.moe.generate.TokenListener;
 import dev.consilium.moe.generate.TokenLogprob;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,28 +47,28 @@ final class Generation {
         Object usage(Wire.Usage usage);
     }
 
-    /** How long a stream may stay silent (queued, or holding text back) before a keep-alive comment. */
-    private static final long KEEP_ALIVE_MS = 10_000;
-
     private final int promptTokens;
     private final List<Choice> choices = new ArrayList<>();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final AtomicInteger live;
+    private final Duration keepAlive;
 
     /**
      * Submits every choice. {@code streamTokens}: each token reaches {@link #stream} as it is decoded; without it
      * (or under a JSON response format, whose output must be checked whole first) a choice arrives in one piece.
      */
-    Generation(GenerationService service, AtomicInteger live, int[] prompt, Sampling sampling, SamplingParams params,
-               ResponseFormat format, int jsonAttempts, boolean streamTokens) {
+    Generation(ServedModel model, int[] prompt, Sampling sampling, SamplingParams params, ResponseFormat format,
+               boolean streamTokens) {
         this.promptTokens = prompt.length;
-        this.live = live;
+        this.live = model.live();
+        this.keepAlive = model.keepAlive();
         try {
             for (int i = 0; i < sampling.n(); i++) {
                 int index = i;
                 TokenListener listener = streamTokens && !format.json()
                         ? (token, text) -> events.add(new Piece(index, token, text)) : TokenListener.NONE;
-                Choice c = new Choice(service, prompt, sampling, params, format, i, jsonAttempts, listener);
+                Choice c = new Choice(model.service(), prompt, sampling, params, format, i, model.limits().jsonAttempts(),
+                        listener);
                 live.incrementAndGet();
                 choices.add(c);
                 c.outcome().whenComplete((o, e) -> {
@@ -108,7 +108,7 @@ final class Generation {
             sse.start();
             for (Object chunk : chunks.start()) sse.event(chunk);
             for (int remaining = choices.size(); remaining > 0; ) {
-                Event e = events.poll(KEEP_ALIVE_MS, TimeUnit.MILLISECONDS);
+                Event e = events.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
                 switch (e) {
                     case null -> sse.keepAlive();
                     case Piece p -> { for (Object chunk : chunks.piece(p)) sse.event(chunk); }

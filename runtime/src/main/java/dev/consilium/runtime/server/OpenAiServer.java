@@ -72,7 +72,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         this.model = new ServedModel(b.modelName, now(), GenerationService.start(generator, b.maxQueued),
                 generator.config(), generator.tokenizer(), template, new Vocabulary(generator.tokenizer()), b.limits,
-                new AtomicInteger());
+                b.streamKeepAlive, new AtomicInteger());
         this.chat = new ChatEndpoint(model);
         this.completions = new CompletionsEndpoint(model);
         this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
@@ -276,6 +276,7 @@ public final class OpenAiServer implements AutoCloseable {
         private ServerLimits limits = ServerLimits.DEFAULT;
         private int maxQueued = 64;
         private Duration shutdownGrace = Duration.ofSeconds(30);
+        private Duration streamKeepAlive = Duration.ofSeconds(10);
 
         private Builder() {}
 
@@ -301,6 +302,17 @@ public final class OpenAiServer implements AutoCloseable {
 
         /** How long {@link #close()} lets in-flight requests finish (default 30 s). */
         public Builder shutdownGrace(Duration grace) { this.shutdownGrace = Objects.requireNonNull(grace, "grace"); return this; }
+
+        /**
+         * How long a stream may go without an event before the server writes a keep-alive comment (default 10 s):
+         * it keeps proxies from closing a stream that waits in the queue, and it is how a client that left while
+         * nothing was being written is found, so that its request is cancelled.
+         */
+        public Builder streamKeepAlive(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("streamKeepAlive must be positive, was " + interval);
+            this.streamKeepAlive = interval;
+            return this;
+        }
 
         /** Binds and starts serving. */
         public OpenAiServer start() {

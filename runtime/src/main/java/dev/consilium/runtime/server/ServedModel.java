@@ -7,6 +7,7 @@ import dev.consilium.moe.generate.TokenLogprob;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,9 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * @param tokenizer null for a model served by token ids only (chat and text prompts are then refused)
  * @param template  null when the tokenizer lacks DeepSeek-V3's chat tokens
+ * @param keepAlive how long a stream may stay silent (queued, or holding text back) before a keep-alive comment
  */
 record ServedModel(String name, long created, GenerationService service, ModelConfig config, BpeTokenizer tokenizer,
-                   ChatTemplate template, Vocabulary vocabulary, ServerLimits limits, AtomicInteger live) {
+                   ChatTemplate template, Vocabulary vocabulary, ServerLimits limits, Duration keepAlive,
+                   AtomicInteger live) {
 
     void requireModel(String requested) {
         if (!name.equals(requested)) throw ApiException.unknownModel(requested, name);

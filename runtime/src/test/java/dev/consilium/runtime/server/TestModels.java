@@ -4,6 +4,8 @@ import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.model.DeepSeekV3Model;
+import dev.consilium.moe.prefixcache.CheckpointIdentity;
+import dev.consilium.moe.prefixcache.PrefixCache;
 import dev.consilium.moe.tensor.NamedTensor;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 import dev.consilium.moe.tokenizer.ChatTemplate;
@@ -58,6 +60,15 @@ final class TestModels {
     static Generator generator(Path checkpoint, int maxBatch) {
         ModelCheckpoint c = ModelCheckpoint.load(checkpoint);
         return Generator.builder().model(c.model()).tokenizer(c.tokenizer()).maxBatch(maxBatch).build();
+    }
+
+    /** With a prefix cache of 8-token blocks, so that short test prompts can hit it. */
+    static Generator cachingGenerator(Path checkpoint, int maxBatch) {
+        ModelCheckpoint c = ModelCheckpoint.load(checkpoint);
+        ModelConfig config = c.model().config();
+        PrefixCache cache = PrefixCache.builder().modelId(CheckpointIdentity.of(checkpoint)).blockTokens(8)
+                .rowWidth(config.numHiddenLayers() * (config.kvLoraRank() + config.qkRopeHeadDim())).build();
+        return Generator.builder().model(c.model()).tokenizer(c.tokenizer()).maxBatch(maxBatch).prefixCache(cache).build();
     }
 
     /**
