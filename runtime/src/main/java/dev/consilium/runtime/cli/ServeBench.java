@@ -43,9 +43,9 @@ final class ServeBench implements Runnable {
     int[] clients;
     @Option(names = "--requests-per-client", defaultValue = "2", description = "Requests each client sends, one after another (default: ${DEFAULT-VALUE}).")
     int requestsPerClient;
-    @Option(names = "--prompt-tokens", defaultValue = "32", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prompt-tokens", defaultValue = "16", description = "Prompt length (default: ${DEFAULT-VALUE}).")
     int promptTokens;
-    @Option(names = "--max-tokens", defaultValue = "32", description = "Tokens generated per request (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", defaultValue = "64", description = "Tokens generated per request (default: ${DEFAULT-VALUE}).")
     int maxTokens;
     @Option(names = "--max-batch", defaultValue = "32", description = "The batched server's max batch (default: ${DEFAULT-VALUE}).")
     int maxBatch;
@@ -80,7 +80,7 @@ final class ServeBench implements Runnable {
         ArrayNode levels = o.putArray("batched");
         Level batchedAtMost = null, serialAtMost;
         try (OpenAiServer server = start(weights, maxBatch, most)) {
-            load(server, prompt, 1, 1); // JIT warmup
+            load(server, prompt, Math.min(8, most), 1); // JIT warmup, batched shapes included
             for (int n : clients) {
                 Level l = load(server, prompt, n, requestsPerClient);
                 levels.add(l.json(m));
@@ -88,7 +88,7 @@ final class ServeBench implements Runnable {
             }
         }
         try (OpenAiServer server = start(weights, 1, most)) {
-            load(server, prompt, 1, 1);
+            load(server, prompt, 2, 1);
             serialAtMost = load(server, prompt, most, requestsPerClient);
             o.set("one_at_a_time", serialAtMost.json(m));
         }

@@ -229,8 +229,10 @@ public final class OpenAiServer implements AutoCloseable {
         try {
             return Wire.JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.invalidJson("We could not parse the JSON body of your request: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // Jackson's own message may cite "[Source: REDACTED ...]"; the line and column say where
+            String why = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:.*\\]\\)", "");
+            throw ApiException.invalidJson("We could not parse the JSON body of your request (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "): " + why);
         }
     }
 
