@@ -108,15 +108,35 @@ public final class Checkpoint {
      */
     public static void save(Path dir, String configJson, List<NamedTensor> params, List<NamedTensor> buffers,
                             byte[] tokenizerJson, TrainingState trainingState) {
+        List<NamedTensor> weights = concat(params, buffers);
+        requireUniqueNames(dir.resolve(WEIGHTS), weights);
+        if (trainingState != null && trainingState.optimizer() != null) {
+            requireUniqueNames(dir.resolve(OPTIMIZER), trainingState.optimizer().tensors());
+        }
+        save(dir, configJson, tokenizerJson, trainingState,
+                file -> SafetensorsWriter.writeNew(file, weights, DType.F32, Map.of()));
+    }
+
+    /**
+     * Saves weights already in their stored dtypes (a BF16 or FP8 copy for inference), atomically as
+     * {@link #save(Path, String, List, List, byte[], TrainingState)} does, with no training state.
+     */
+    public static void saveEncoded(Path dir, String configJson, List<EncodedTensor> weights, byte[] tokenizerJson) {
+        save(dir, configJson, tokenizerJson, null, file -> SafetensorsWriter.writeNewEncoded(file, weights, Map.of()));
+    }
+
+    /** Writes {@value #WEIGHTS} into a fresh directory. */
+    @FunctionalInterface
+    private interface WeightsWriter {
+        void write(Path file) throws IOException;
+    }
+
+    private static void save(Path dir, String configJson, byte[] tokenizerJson, TrainingState trainingState,
+                             WeightsWriter weights) {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         if (parent == null) throw new CheckpointException(dir + ": a checkpoint cannot be a file-system root");
         checkConfig(target, configJson);
-        List<NamedTensor> weights = concat(params, buffers);
-        requireUniqueNames(target.resolve(WEIGHTS), weights);
-        if (trainingState != null && trainingState.optimizer() != null) {
-            requireUniqueNames(target.resolve(OPTIMIZER), trainingState.optimizer().tensors());
-        }
         String name = target.getFileName().toString();
         IN_PROCESS.lock();
         try {
@@ -196,11 +216,11 @@ public final class Checkpoint {
 
     // ---- save ----
 
-    private static void writeFiles(Path tmp, String configJson, List<NamedTensor> weights, byte[] tokenizerJson,
+    private static void writeFiles(Path tmp, String configJson, WeightsWriter weights, byte[] tokenizerJson,
                                    TrainingState state) throws IOException {
         AtomicFiles.writeDurably(tmp.resolve(CONFIG), configJson.getBytes(StandardCharsets.UTF_8));
         if (tokenizerJson != null) AtomicFiles.writeDurably(tmp.resolve(TOKENIZER), tokenizerJson);
-        SafetensorsWriter.writeNew(tmp.resolve(WEIGHTS), weights, DType.F32, Map.of());
+        weights.write(tmp.resolve(WEIGHTS));
         if (state == null) return;
         AtomicFiles.writeDurably(tmp.resolve(TRAINING_STATE), state.toJson());
         OptimizerState opt = state.optimizer();
@@ -319,13 +339,13 @@ public final class Checkpoint {
         return TrainingState.fromJson(live.resolve(TRAINING_STATE).toString(), json, optimizer);
     }
 
-    private static String readConfigIn(Path live) {
+    static String readConfigIn(Path live) {
         byte[] bytes = readIfExists(live.resolve(CONFIG));
         if (bytes == null) throw new CheckpointException(live.resolve(CONFIG) + ": missing");
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static byte[] readIfExists(Path file) {
+    static byte[] readIfExists(Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -339,7 +359,7 @@ public final class Checkpoint {
      * Runs {@code read} on the live directory and accepts the result only if that directory was not swapped
      * while it ran; an error is real, not a race, when the directory stayed the same.
      */
-    private static <T> T readConsistently(Path dir, Function<Path, T> read) {
+    static <T> T readConsistently(Path dir, Function<Path, T> read) {
         CheckpointException last = null;
         for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
             Path live = liveDirectory(dir);

@@ -39,6 +39,22 @@ public final class FloatFormats {
     }
 
     /**
+     * Rounds to the nearest e4m3 ("fn"), ties to even. Magnitudes past the largest finite value saturate to
+     * +-448 rather than become NaN as a PyTorch cast would: quantizing divides by a block's scale first, so
+     * only float rounding of that quotient lands there. NaN becomes 0x7F.
+     */
+    public static byte floatToE4m3(float f) {
+        if (Float.isNaN(f)) return 0x7F;
+        int sign = Float.floatToRawIntBits(f) >>> 31 << 7;
+        float a = Math.abs(f);
+        if (a >= 464f) return (byte) (sign | 0x7E); // 464 is the midpoint of 448 and the NaN slot's 480; ties go even, to 448
+        if (a < 0x1p-6f) return (byte) (sign | (int) Math.rint(a * 0x1p9f)); // subnormal steps of 2^-9; 8 is 2^-6, code 0x08
+        int e = Math.getExponent(a);
+        int m = (int) Math.rint(Math.scalb(a, 3 - e)) - 8; // 0..8; 8 carries into the exponent, which the sum does
+        return (byte) (sign | ((e + 7) << 3) + m);
+    }
+
+    /**
      * 1 sign, 4 exponent (bias 7), 3 mantissa bits. The "fn" variant has no infinities: exponent 15 holds
      * normal numbers up to 448, and only S.1111.111 (0x7F, 0xFF) is NaN. Exponent 0 is subnormal: m/8 * 2^-6.
      */

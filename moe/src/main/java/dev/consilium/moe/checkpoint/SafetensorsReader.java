@@ -199,7 +199,7 @@ public final class SafetensorsReader implements AutoCloseable {
         MemorySegment data = shardOf.get(name).data;
         int n = (int) t.numel();
         long at = t.begin();
-        try {
+        whileOpen(t, () -> {
             switch (t.dtype()) {
                 case F32 -> MemorySegment.copy(data, F32, at, dst, offset, n);
                 case BF16 -> {
@@ -215,11 +215,57 @@ public final class SafetensorsReader implements AutoCloseable {
                 }
                 default -> throw new AssertionError(t.dtype());
             }
-        } catch (IllegalStateException e) {
-            throw new CheckpointException(t.file() + ": reading tensor '" + name + "' after the reader was closed", e);
-        }
+        });
         TensorInfo scale = tensors.get(name + SCALE_INV_SUFFIX);
         if (t.dtype() == DType.F8_E4M3 && scale != null) dequantize(t, scale, dst, offset);
+    }
+
+    /** The tensor's bytes as stored, little-endian: for weights kept in their own dtype, such as FP8. */
+    public byte[] readBytes(String name) {
+        TensorInfo t = tensor(name);
+        if (t.byteSize() > Integer.MAX_VALUE - 8) {
+            throw new CheckpointException(t.file() + ": tensor '" + name + "' has " + t.byteSize() + " bytes, too many for one byte[]");
+        }
+        byte[] out = new byte[(int) t.byteSize()];
+        whileOpen(t, () -> MemorySegment.copy(shardOf.get(name).data, ValueLayout.JAVA_BYTE, t.begin(), out, 0, out.length));
+        return out;
+    }
+
+    /** A two-byte tensor's elements as stored (BF16 or F16 bits, I16, U16): for weights kept as BF16. */
+    public short[] readShorts(String name) {
+        TensorInfo t = tensor(name);
+        if (t.dtype().bytes() != 2) {
+            throw new CheckpointException(t.file() + ": tensor '" + name + "' has dtype " + t.dtype() + ", not a two-byte type");
+        }
+        if (t.numel() > Integer.MAX_VALUE - 8) {
+            throw new CheckpointException(t.file() + ": tensor '" + name + "' has " + t.numel() + " elements, too many for one short[]");
+        }
+        short[] out = new short[(int) t.numel()];
+        whileOpen(t, () -> MemorySegment.copy(shardOf.get(name).data, I16, t.begin(), out, 0, out.length));
+        return out;
+    }
+
+    /**
+     * The block scales of the 2-D FP8 weight {@code name}: its {@code <name>_scale_inv}, shape
+     * (ceil(rows/128), ceil(cols/128)) as in DeepSeek-V3, row-major.
+     */
+    public float[] readBlockScales(String name) {
+        TensorInfo w = tensor(name);
+        TensorInfo scale = tensors.get(name + SCALE_INV_SUFFIX);
+        if (scale == null) {
+            throw new CheckpointException(w.file() + ": FP8 tensor '" + name + "' has no block scales '"
+                    + name + SCALE_INV_SUFFIX + "'");
+        }
+        checkBlockScales(w, scale);
+        return read(scale.name());
+    }
+
+    private static void whileOpen(TensorInfo t, Runnable copy) {
+        try {
+            copy.run();
+        } catch (IllegalStateException e) {
+            throw new CheckpointException(t.file() + ": reading tensor '" + t.name() + "' after the reader was closed", e);
+        }
     }
 
     /** The tensors that {@link #read(String, float[], int)} consumes for {@code name}: itself and any scale. */
@@ -230,6 +276,18 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     private void dequantize(TensorInfo w, TensorInfo scale, float[] dst, int offset) {
+        int[] expected = checkBlockScales(w, scale);
+        int rows = w.shape()[0], cols = w.shape()[1];
+        float[] s = read(scale.name());
+        int sc = expected[1];
+        for (int i = 0; i < rows; i++) {
+            int row = offset + i * cols, srow = (i / FP8_BLOCK) * sc;
+            for (int j = 0; j < cols; j++) dst[row + j] *= s[srow + j / FP8_BLOCK];
+        }
+    }
+
+    /** The scale shape w's 128x128 blocks need, after checking that w is 2-D and scale has it. */
+    private static int[] checkBlockScales(TensorInfo w, TensorInfo scale) {
         int[] ws = w.shape(), ss = scale.shape();
         if (ws.length != 2) {
             throw new CheckpointException(w.file() + ": FP8 tensor '" + w.name() + "' with block scales must be 2-D, has shape "
@@ -242,12 +300,7 @@ public final class SafetensorsReader implements AutoCloseable {
                     + ", expected " + Arrays.toString(expected) + " for " + FP8_BLOCK + "x" + FP8_BLOCK
                     + " blocks of '" + w.name() + "' " + Arrays.toString(ws));
         }
-        float[] s = read(scale.name());
-        int sc = expected[1];
-        for (int i = 0; i < rows; i++) {
-            int row = offset + i * cols, srow = (i / FP8_BLOCK) * sc;
-            for (int j = 0; j < cols; j++) dst[row + j] *= s[srow + j / FP8_BLOCK];
-        }
+        return expected;
     }
 
     private static int ceilDiv(int a, int b) {

@@ -55,6 +55,39 @@ public final class SafetensorsWriter {
         AtomicFiles.writeDurably(file, ch -> writeTo(ch, header, tensors, dtype));
     }
 
+    /**
+     * Tensors already in their stored dtypes, each its own, as {@link #write(Path, List, DType, Map)} does
+     * otherwise: sorted by name, replacing {@code file} atomically.
+     */
+    public static void writeEncoded(Path file, List<EncodedTensor> tensors, Map<String, String> metadata) {
+        byte[] header = encodedHeader(file, tensors, metadata);
+        try {
+            AtomicFiles.replaceFile(file, ch -> writeEncodedTo(ch, header, tensors));
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot write: " + e, e);
+        }
+    }
+
+    /** {@link #writeEncoded} into a new file, forced to disk, for the checkpoint's temp directory. */
+    static void writeNewEncoded(Path file, List<EncodedTensor> tensors, Map<String, String> metadata) throws IOException {
+        byte[] header = encodedHeader(file, tensors, metadata);
+        AtomicFiles.writeDurably(file, ch -> writeEncodedTo(ch, header, tensors));
+    }
+
+    private static byte[] encodedHeader(Path file, List<EncodedTensor> tensors, Map<String, String> metadata) {
+        return header(file, tensors.stream().map(t -> new Entry(t.name(), t.dtype(), t.shape())).toList(), metadata);
+    }
+
+    private static void writeEncodedTo(FileChannel ch, byte[] header, List<EncodedTensor> tensors) throws IOException {
+        writeHeader(ch, header);
+        List<EncodedTensor> sorted = new ArrayList<>(tensors);
+        sorted.sort(Comparator.comparing(EncodedTensor::name));
+        for (EncodedTensor t : sorted) writeFully(ch, ByteBuffer.wrap(t.data()));
+    }
+
+    /** One header entry, whatever holds the data. */
+    private record Entry(String name, DType dtype, int[] shape) {}
+
     private static List<NamedTensor> sorted(List<NamedTensor> tensors) {
         List<NamedTensor> s = new ArrayList<>(tensors);
         s.sort(Comparator.comparing(NamedTensor::name));
@@ -65,8 +98,12 @@ public final class SafetensorsWriter {
         if (dtype != DType.F32 && dtype != DType.BF16) {
             throw new CheckpointException(file + ": cannot write dtype " + dtype + "; F32 and BF16 are supported");
         }
+        return header(file, tensors.stream().map(t -> new Entry(t.name(), dtype, t.shape())).toList(), metadata);
+    }
+
+    private static byte[] header(Path file, List<Entry> tensors, Map<String, String> metadata) {
         Set<String> names = new HashSet<>();
-        for (NamedTensor t : tensors) {
+        for (Entry t : tensors) {
             if (t.name().equals("__metadata__")) throw new CheckpointException(file + ": '__metadata__' is reserved, not a tensor name");
             if (!names.add(t.name())) throw new CheckpointException(file + ": duplicate tensor name '" + t.name() + "'");
         }
@@ -77,12 +114,14 @@ public final class SafetensorsWriter {
         ObjectNode m = root.putObject("__metadata__");
         meta.forEach(m::put);
         long offset = 0;
-        for (NamedTensor t : sorted(tensors)) {
+        List<Entry> sorted = new ArrayList<>(tensors);
+        sorted.sort(Comparator.comparing(Entry::name));
+        for (Entry t : sorted) {
             ObjectNode e = root.putObject(t.name());
-            e.put("dtype", dtype.name());
+            e.put("dtype", t.dtype().name());
             var shape = e.putArray("shape");
             for (int d : t.shape()) shape.add(d);
-            long end = offset + (long) t.size() * dtype.bytes();
+            long end = offset + NamedTensor.numel(t.shape()) * t.dtype().bytes();
             e.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
@@ -100,9 +139,7 @@ public final class SafetensorsWriter {
     }
 
     private static void writeTo(FileChannel ch, byte[] header, List<NamedTensor> tensors, DType dtype) throws IOException {
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-        writeFully(ch, len);
-        writeFully(ch, ByteBuffer.wrap(header));
+        writeHeader(ch, header);
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (NamedTensor t : sorted(tensors)) {
             float[] data = t.data();
@@ -120,6 +157,12 @@ public final class SafetensorsWriter {
                 writeFully(ch, buf);
             }
         }
+    }
+
+    /** The 8-byte little-endian length, then the padded header. */
+    private static void writeHeader(FileChannel ch, byte[] header) throws IOException {
+        writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+        writeFully(ch, ByteBuffer.wrap(header));
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -6,6 +6,7 @@ import static dev.consilium.moe.checkpoint.FloatFormats.bf16ToFloat;
 import static dev.consilium.moe.checkpoint.FloatFormats.e4m3ToFloat;
 import static dev.consilium.moe.checkpoint.FloatFormats.f16ToFloat;
 import static dev.consilium.moe.checkpoint.FloatFormats.floatToBf16;
+import static dev.consilium.moe.checkpoint.FloatFormats.floatToE4m3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,5 +60,28 @@ class FloatFormatsTest {
         assertEquals(-448f, e4m3ToFloat((byte) 0xFE));
         assertTrue(Float.isNaN(e4m3ToFloat((byte) 0x7F)));
         assertTrue(Float.isNaN(e4m3ToFloat((byte) 0xFF)));
+    }
+
+    @Test
+    void e4m3EncodingGivesBackEveryFiniteCode() {
+        for (int b = 0; b < 256; b++) {
+            if ((b & 0x7F) == 0x7F) continue;
+            assertEquals((byte) b, floatToE4m3(e4m3ToFloat((byte) b)), "code 0x" + Integer.toHexString(b));
+        }
+    }
+
+    @Test
+    void e4m3RoundsToNearestTiesToEvenAndSaturates() {
+        assertEquals((byte) 0x38, floatToE4m3(1.0625f));  // midpoint of 1 (0x38) and 1.125 (0x39): even
+        assertEquals((byte) 0x3A, floatToE4m3(1.1875f));  // midpoint of 1.125 (0x39) and 1.25 (0x3A): even
+        assertEquals((byte) 0x39, floatToE4m3(1.07f));
+        assertEquals((byte) 0x08, floatToE4m3(7.5f * 0x1p-9f)); // between the largest subnormal and 2^-6: even
+        assertEquals((byte) 0x00, floatToE4m3(0x1p-10f));  // half the smallest subnormal: to zero, even
+        assertEquals((byte) 0x01, floatToE4m3(0x1.8p-10f));
+        assertEquals((byte) 0x7E, floatToE4m3(463f));
+        assertEquals((byte) 0x7E, floatToE4m3(464f));      // the tie with the NaN slot's 480 goes to 448
+        assertEquals((byte) 0xFE, floatToE4m3(-1e9f));     // saturates instead of NaN
+        assertEquals((byte) 0x7F, floatToE4m3(Float.NaN));
+        assertEquals((byte) 0x80, floatToE4m3(-0f));
     }
 }

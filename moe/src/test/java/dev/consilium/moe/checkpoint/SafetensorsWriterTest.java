@@ -137,4 +137,24 @@ class SafetensorsWriterTest {
         var e = assertThrows(CheckpointException.class, () -> SafetensorsReader.open(tmp).close());
         assertTrue(e.getMessage().contains("puts 'a' in model-00002-of-00002.safetensors, which holds no such tensor"), e.getMessage());
     }
+
+    @Test
+    void encodedTensorsKeepTheirOwnDtypesAndReadBackAsStored() {
+        Path out = tmp.resolve("mixed.safetensors");
+        byte[] fp8 = {0x38, (byte) 0xC4, 0x01, 0x7E, 0, 8};
+        short[] bf16 = {0x3F80, (short) 0xC000, 0x0001};
+        float[] scale = {0.5f};
+        SafetensorsWriter.writeEncoded(out, List.of(
+                new EncodedTensor("w", DType.F8_E4M3, new int[]{2, 3}, fp8),
+                EncodedTensor.of(new NamedTensor("w_scale_inv", new int[]{1, 1}, scale, 0), DType.F32),
+                EncodedTensor.of(new NamedTensor("norm", new int[]{3}, new float[]{1f, -2f, 0x1p-133f}, 0), DType.BF16)),
+                Map.of());
+        try (var r = SafetensorsReader.open(out)) {
+            assertEquals(List.of("norm", "w", "w_scale_inv"), r.tensors().stream().map(TensorInfo::name).toList());
+            assertArrayEquals(fp8, r.readBytes("w"));
+            assertArrayEquals(bf16, r.readShorts("norm"));
+            assertArrayEquals(scale, r.readBlockScales("w"));
+            assertArrayEquals(new float[]{0.5f, -1.5f, 0x1p-10f, 224f, 0f, 0x1p-7f}, r.read("w"));
+        }
+    }
 }

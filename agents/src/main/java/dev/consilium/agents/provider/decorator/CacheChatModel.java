@@ -1,5 +1,6 @@
 package dev.consilium.agents.provider.decorator;
 
+import dev.consilium.agents.provider.CallReport;
 import dev.consilium.agents.provider.cache.CacheMode;
 import dev.consilium.agents.provider.cache.CanonicalRequest;
 import dev.consilium.agents.provider.cache.ResponseCache;
@@ -11,7 +12,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 /**
  * Answers from a {@link ResponseCache} keyed on the canonical request: model, effective parameters (seed
  * included), messages. Outermost of the decorators, so a hit costs no rate-limit allowance, no retry and nothing
- * in the ledger.
+ * in the ledger. A hit is noted on the call's {@link CallReport}, if any.
  */
 public final class CacheChatModel extends ForwardingChatModel {
 
@@ -30,6 +31,13 @@ public final class CacheChatModel extends ForwardingChatModel {
         if (cache.mode() == CacheMode.OFF) return delegate.chat(request, options);
         CanonicalRequest canonical = CanonicalRequest.of(model,
                 delegate.defaultRequestParameters().overrideWith(request.parameters()), request.messages());
-        return cache.getOrCall(canonical, () -> delegate.chat(request, options));
+        boolean[] called = new boolean[1];
+        ChatResponse response = cache.getOrCall(canonical, () -> {
+            called[0] = true;
+            return delegate.chat(request, options);
+        });
+        CallReport report = CallReport.from(options);
+        if (report != null && !called[0]) report.cacheHit();
+        return response;
     }
 }

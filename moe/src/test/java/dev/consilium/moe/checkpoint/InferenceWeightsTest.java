@@ -1,0 +1,229 @@
+package dev.consilium.moe.checkpoint;
+
+import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.kernel.Bf16Weight;
+import dev.consilium.moe.kernel.Fp8Weight;
+import dev.consilium.moe.kernel.Matmul;
+import dev.consilium.moe.kernel.WeightMatrix;
+import dev.consilium.moe.model.DeepSeekV3Model;
+import dev.consilium.moe.tensor.NamedTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static dev.consilium.moe.checkpoint.SafetensorsReaderTest.fixture;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Quantized copies of the built-in model written by ModelCheckpoint and read back for generation. */
+class InferenceWeightsTest {
+    @TempDir
+    Path tmp;
+
+    private static DeepSeekV3Model model() {
+        return new DeepSeekV3Model(ModelConfig.named("tiny"), 11);
+    }
+
+    /** ||x w_q^T - x w^T|| / ||x w^T|| over a few random tokens. */
+    private static double relativeError(WeightMatrix q, NamedTensor w) {
+        int OC = w.shape()[0], C = w.shape()[1], N = 3;
+        Random r = new Random(OC * 31L + C);
+        float[] x = new float[N * C], exact = new float[N * OC], got = new float[N * OC];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        Matmul.forwardScalar(exact, 0, x, 0, w.data(), w.offset(), N, C, OC);
+        q.forward(got, 0, x, 0, N);
+        double diff = 0, norm = 0;
+        for (int i = 0; i < exact.length; i++) {
+            diff += (got[i] - exact[i]) * (double) (got[i] - exact[i]);
+            norm += exact[i] * (double) exact[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
+    @Test
+    void anFp8CopyRunsItsProjectionsCloseToFp32InAQuarterOfTheMemory() {
+        DeepSeekV3Model model = model();
+        Path dir = tmp.resolve("fp8");
+        ModelCheckpoint.saveQuantized(dir, model, null, DType.F8_E4M3);
+
+        InferenceWeights w = InferenceWeights.load(dir);
+
+        long fp32 = 0, fp8 = 0;
+        int quantized = 0;
+        for (NamedTensor t : model.parameters()) {
+            if (!InferenceWeights.isProjection(t.name())) continue;
+            WeightMatrix p = w.projection(t.name());
+            if (InferenceWeights.isHead(t.name())) {
+                assertInstanceOf(Bf16Weight.class, p, t.name() + " stays BF16, as in DeepSeek-V3");
+                continue;
+            }
+            assertInstanceOf(Fp8Weight.class, p, t.name());
+            assertTrue(relativeError(p, t) < 0.05, t.name() + ": " + relativeError(p, t));
+            fp32 += 4L * t.size();
+            fp8 += p.bytes();
+            quantized++;
+        }
+        assertTrue(quantized > 20, "projections quantized: " + quantized);
+        assertTrue(fp8 < 0.3 * fp32, fp8 + " bytes against fp32's " + fp32);
+    }
+
+    @Test
+    void aBf16CopyRunsItsProjectionsCloseToFp32InHalfTheMemory() {
+        DeepSeekV3Model model = model();
+        Path dir = tmp.resolve("bf16");
+        ModelCheckpoint.saveQuantized(dir, model, null, DType.BF16);
+
+        InferenceWeights w = InferenceWeights.load(dir);
+
+        for (NamedTensor t : model.parameters()) {
+            if (!InferenceWeights.isProjection(t.name())) continue;
+            WeightMatrix p = w.projection(t.name());
+            assertInstanceOf(Bf16Weight.class, p, t.name());
+            assertTrue(relativeError(p, t) < 0.01, t.name() + ": " + relativeError(p, t));
+            // two bytes a weight, output channels padded to a multiple of the kernel's group (at most 64)
+            assertTrue(p.bytes() >= 2L * t.size() && p.bytes() < 2L * (t.size() + 64L * t.shape()[1]), t.name());
+        }
+    }
+
+    @Test
+    void everythingButProjectionsLoadsAsFp32FromItsBf16Copy() {
+        DeepSeekV3Model model = model();
+        Path dir = tmp.resolve("fp8");
+        ModelCheckpoint.saveQuantized(dir, model, null, DType.F8_E4M3);
+
+        InferenceWeights w = InferenceWeights.load(dir);
+
+        for (NamedTensor t : model.parameters()) {
+            if (InferenceWeights.isProjection(t.name())) continue;
+            float[] expected = new float[t.size()];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = FloatFormats.bf16ToFloat(FloatFormats.floatToBf16(t.data()[t.offset() + i]));
+            }
+            assertArrayEquals(expected, w.tensor(t.name()), t.name());
+        }
+        for (NamedTensor b : model.buffers()) {
+            assertArrayEquals(java.util.Arrays.copyOfRange(b.data(), b.offset(), b.offset() + b.size()), w.tensor(b.name()),
+                    b.name() + " stays F32");
+        }
+        assertEquals(model.parameters().size() + model.buffers().size(), w.projections().size() + w.tensors().size(),
+                "one entry per tensor, block scales read with their weights");
+    }
+
+    @Test
+    void anFp32CheckpointLoadsPackedWeightsThatMatchMatmul() {
+        DeepSeekV3Model model = model();
+        ModelCheckpoint.save(tmp.resolve("fp32"), model, null, null);
+
+        InferenceWeights w = InferenceWeights.load(tmp.resolve("fp32"));
+
+        NamedTensor t = model.parameters().stream().filter(p -> p.name().endsWith("o_proj.weight")).findFirst().orElseThrow();
+        int OC = t.shape()[0], C = t.shape()[1];
+        float[] x = new float[C], expected = new float[OC], got = new float[OC];
+        for (int i = 0; i < C; i++) x[i] = (float) Math.sin(i);
+        Matmul.forward(expected, 0, x, 0, t.data(), t.offset(), 1, C, OC);
+        w.projection(t.name()).forward(got, 0, x, 0, 1);
+        assertInstanceOf(Matmul.PackedWeight.class, w.projection(t.name()));
+        assertArrayEquals(expected, got);
+    }
+
+    @Test
+    void tiedEmbeddingsGiveAnLmHeadMadeFromTheEmbedding() {
+        String json = ModelConfig.named("tiny").toJson().replaceAll("\"tie_word_embeddings\"\\s*:\\s*false", "\"tie_word_embeddings\": true");
+        DeepSeekV3Model model = new DeepSeekV3Model(ModelConfig.fromJson(json), 3);
+        assertTrue(model.config().tieWordEmbeddings());
+        ModelCheckpoint.saveQuantized(tmp.resolve("tied"), model, null, DType.BF16);
+
+        InferenceWeights w = InferenceWeights.load(tmp.resolve("tied"));
+
+        WeightMatrix head = w.projection(InferenceWeights.LM_HEAD);
+        assertEquals(model.config().vocabSize(), head.outputChannels());
+        float[] x = new float[model.config().hiddenSize()], logits = new float[model.config().vocabSize()];
+        x[5] = 1f; // picks column 5 of the embedding
+        head.forward(logits, 0, x, 0, 1);
+        float[] emb = w.tensor(InferenceWeights.EMBEDDING);
+        for (int v = 0; v < logits.length; v++) assertEquals(emb[v * x.length + 5], logits[v], "logit " + v);
+    }
+
+    @Test
+    void theReferenceFp8FixtureRunsBitIdenticalToItsPyTorchDequantization() {
+        String name = "model.layers.0.mlp.down_proj.weight";
+        try (var r = SafetensorsReader.open(fixture("formats.safetensors"))) {
+            int OC = 129, C = 130;
+            WeightMatrix w = Fp8Weight.pack(r.readBytes(name), 0, r.readBlockScales(name), 0, C, OC);
+            float[] x = new float[2 * C], expected = new float[2 * OC], got = new float[2 * OC];
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i * 0.7);
+            Matmul.forward(expected, 0, x, 0, r.read(name + ".expected"), 0, 2, C, OC);
+            w.forward(got, 0, x, 0, 2);
+            assertArrayEquals(expected, got);
+        }
+    }
+
+    @Test
+    void aMissingScaleInvIsAnErrorNamingFileAndTensor() {
+        Path dir = tmp.resolve("noscale");
+        String name = "model.layers.0.mlp.up_proj.weight";
+        Checkpoint.saveEncoded(dir, ModelConfig.named("tiny").toJson(),
+                List.of(new EncodedTensor(name, DType.F8_E4M3, new int[] {2, 3}, new byte[6])), null);
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertTrue(e.getMessage().contains(dir.resolve(Checkpoint.WEIGHTS).toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + name + "_scale_inv'"), e.getMessage());
+    }
+
+    @Test
+    void aTruncatedFp8FileIsAnErrorNamingFileAndTensor() throws IOException {
+        Path dir = tmp.resolve("cut");
+        ModelCheckpoint.saveQuantized(dir, model(), null, DType.F8_E4M3);
+        Path file = dir.resolve(Checkpoint.WEIGHTS);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 1000);
+        }
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("tensor '"), e.getMessage());
+    }
+
+    @Test
+    void aNanAmongFp8WeightsIsAnErrorNamingTensorAndPosition() {
+        Path dir = tmp.resolve("nan");
+        String name = "model.layers.0.mlp.up_proj.weight";
+        byte[] codes = new byte[6];
+        codes[4] = 0x7F;
+        Checkpoint.saveEncoded(dir, ModelConfig.named("tiny").toJson(), List.of(
+                new EncodedTensor(name, DType.F8_E4M3, new int[] {2, 3}, codes),
+                EncodedTensor.of(new NamedTensor(name + "_scale_inv", new int[] {1, 1}, new float[] {1f}, 0), DType.F32)),
+                null);
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("[1][1]"), e.getMessage());
+    }
+
+    @Test
+    void theFp8CopyDescribesItselfAsHuggingFaceExpects() throws IOException {
+        Path dir = tmp.resolve("fp8");
+        ModelCheckpoint.saveQuantized(dir, model(), null, DType.F8_E4M3);
+        String config = Files.readString(dir.resolve(Checkpoint.CONFIG));
+        assertTrue(config.contains("\"torch_dtype\":\"bfloat16\""), config);
+        assertTrue(config.contains("\"quantization_config\":{\"activation_scheme\":\"dynamic\",\"fmt\":\"e4m3\","
+                + "\"quant_method\":\"fp8\",\"weight_block_size\":[128,128]}"), config);
+        try (var r = SafetensorsReader.open(dir)) {
+            assertEquals(DType.F32, r.tensor("model.layers.0.self_attn.o_proj.weight_scale_inv").dtype());
+            assertEquals(Map.of("format", "pt"), r.metadata());
+        }
+    }
+}
