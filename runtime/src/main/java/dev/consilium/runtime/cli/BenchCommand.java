@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
 /** Benchmarks that print one JSON object, so figures can be compared across machines and commits. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput; each subcommand prints one JSON object.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Generate.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Generate.class, ServeBench.class})
 final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,

@@ -27,14 +27,14 @@ class MainTest {
     void helpListsEverySubcommand() {
         Run r = run("--help");
         assertEquals(0, r.exit());
-        for (String command : new String[] {"demo", "train", "generate", "bench", "datasets", "quantize"}) {
+        for (String command : new String[] {"demo", "train", "generate", "serve", "bench", "datasets", "quantize"}) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from:\n" + r.out());
         }
     }
 
     @Test
     void everySubcommandHasHelp() {
-        for (String command : new String[] {"demo", "train", "generate", "bench", "datasets", "quantize"}) {
+        for (String command : new String[] {"demo", "train", "generate", "serve", "bench", "datasets", "quantize"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: consilium " + command), r.out());
@@ -64,5 +64,13 @@ class MainTest {
         Run r = run("bench", "train", "--config", "huge");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no config named \"huge\""), r.err());
+    }
+
+    @Test
+    void serveRefusesAnApiKeyVariableThatIsNotSet(@TempDir Path dir) {
+        Run r = run("serve", "--model", dir.toString(), "--api-key-env", "CONSILIUM_TEST_UNSET_KEY");
+        assertEquals(1, r.exit());
+        assertEquals("consilium serve: --api-key-env CONSILIUM_TEST_UNSET_KEY: the environment variable is not set",
+                r.err().strip());
     }
 }
