@@ -1,5 +1,6 @@
 package dev.consilium.rewards.calibration;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -21,6 +22,7 @@ public record GoldItem(String id, String kind, String task, String answer, Strin
         return new GoldItem(id, PAIRWISE, task, answerA, answerB, reference, label);
     }
 
+    @JsonIgnore
     public boolean isPairwise() {
         return PAIRWISE.equals(kind);
     }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * Verifiable rewards, each on [0, 1]: exact match, numeric tolerance, regex, answer-in-tag format, JSON-schema
- * validity, length penalty, and any lambda. Checks that compare with a reference abstain as undecidable when
+ * validity, a length penalty, and any lambda. Checks that compare with a reference abstain as undecidable when
  * the item has none.
  */
 public final class RewardFunctions {
@@ -107,14 +107,17 @@ public final class RewardFunctions {
         });
     }
 
-    /** 1 up to {@code budgetChars}, falling linearly to 0 at {@code maxChars} and beyond. */
+    /**
+     * A penalty: 0 up to {@code budgetChars}, rising linearly to 1 at {@code maxChars} and beyond. Give it a negative
+     * weight in {@link Compose#weightedSum}.
+     */
     public static RewardFunction lengthPenalty(int budgetChars, int maxChars) {
         if (budgetChars < 0 || maxChars <= budgetChars) {
             throw new IllegalArgumentException("length penalty needs 0 <= budget < max, got " + budgetChars + ", " + maxChars);
         }
         return of("length(" + budgetChars + ".." + maxChars + ")", (item, name) -> {
             int n = item.answer().length();
-            double v = n <= budgetChars ? 1 : Math.max(0, 1 - (double) (n - budgetChars) / (maxChars - budgetChars));
+            double v = n <= budgetChars ? 0 : Math.min(1, (double) (n - budgetChars) / (maxChars - budgetChars));
             return Verdict.Score.point(v, 0, 1, n + " chars", Provenance.function(name));
         });
     }
