@@ -1,15 +1,19 @@
 package dev.consilium.runtime.cli;
 
+import dev.consilium.rewards.calibration.GoldItem;
+import dev.consilium.rewards.calibration.GoldSet;
 import dev.consilium.runtime.datasets.ArithmeticDataset;
+import dev.consilium.runtime.datasets.JudgeGoldDataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Regenerates the shipped task data; each file in datasets/ names the command that made it. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
         description = "Generate task data with ground truth true by construction.",
-        subcommands = DatasetsCommand.Arithmetic.class)
+        subcommands = {DatasetsCommand.Arithmetic.class, DatasetsCommand.Judge.class})
 final class DatasetsCommand {
 
     @Command(name = "arithmetic", mixinStandardHelpOptions = true,
@@ -28,6 +32,24 @@ final class DatasetsCommand {
         public void run() {
             ArithmeticDataset.generate(seed, train, heldout).writeTo(out);
             System.out.printf("wrote %d train and %d held-out problems to %s%n", train, heldout, out);
+        }
+    }
+
+    @Command(name = "judge", mixinStandardHelpOptions = true,
+            description = "Judge gold sets labelled by construction: arithmetic answers right and wrong, pointwise and pairwise.")
+    static final class Judge implements Runnable {
+        @Option(names = "--out", defaultValue = "datasets/judge/arithmetic.jsonl", description = "Output file (default: ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--seed", defaultValue = "11", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--problems", defaultValue = "100", description = "Problems; each gives 2 pointwise items and 1 pair (default: ${DEFAULT-VALUE}).")
+        int problems;
+
+        @Override
+        public void run() {
+            List<GoldItem> items = JudgeGoldDataset.arithmetic(seed, problems);
+            GoldSet.write(out, items);
+            System.out.printf("wrote %d gold items (%d pointwise, %d pairwise) to %s%n", items.size(), 2 * problems, problems, out);
         }
     }
 }

@@ -1,0 +1,2 @@
+/** Measuring a judge against gold labels true by construction, probes included. */
+package dev.consilium.rewards.calibration;

@@ -1,0 +1,158 @@
+package dev.consilium.rewards.judge;
+
+import dev.consilium.agents.provider.LogprobsMetadata;
+import dev.consilium.rewards.parse.VerdictParser;
+import dev.consilium.rewards.verdict.AbstainReason;
+import dev.consilium.rewards.verdict.Distribution;
+import dev.consilium.rewards.verdict.Flag;
+import dev.consilium.rewards.verdict.JudgedItem;
+import dev.consilium.rewards.verdict.Provenance;
+import dev.consilium.rewards.verdict.Verdict;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Grades one answer against a rubric on a {@link Scale}, with the reference answer when the item has one.
+ * <pre>{@code
+ * Judge judge = PointwiseJudge.builder()
+ *         .model(JudgeModel.of(providers.chatModel("openai/gpt-4o-mini"), "openai/gpt-4o-mini"))
+ *         .rubric("The answer states the correct sum.")
+ *         .scale(Scale.BINARY)
+ *         .build();
+ * Verdict v = judge.evaluate(JudgedItem.of("What is 17 + 25?", "42", "42"));
+ * }</pre>
+ * With {@link Builder#probabilityWeighted(int)} the score is the expectation over the scale: read from the
+ * judge's token logprobs where its response carries {@link LogprobsMetadata} (the built-in model's always does),
+ * else estimated from that many samples and flagged {@link Flag#SAMPLED_ESTIMATE}.
+ */
+public final class PointwiseJudge implements Judge {
+
+    private static final String TEXT_FORMAT = "Reason briefly, then end your reply with one final line of the form "
+            + "\"Score: N\", where N is %s.";
+    private static final String JSON_FORMAT = "Reply with a JSON object {\"rationale\": \"...\", \"score\": N}: your brief "
+            + "reasoning first, then N, %s.";
+
+    private final JudgeModel model;
+    private final String rubric;
+    private final Scale scale;
+    private final PromptTemplate prompt;
+    private final int samples;
+    private final JsonObjectSchema schema;
+
+    private PointwiseJudge(Builder b) {
+        this.model = Objects.requireNonNull(b.model, "model");
+        this.rubric = Objects.requireNonNull(b.rubric, "rubric");
+        this.scale = b.scale;
+        this.prompt = b.prompt;
+        this.samples = b.samples;
+        this.schema = JsonObjectSchema.builder().addStringProperty("rationale").addIntegerProperty("score")
+                .required("rationale", "score").additionalProperties(false).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return model.name();
+    }
+
+    public Scale scale() {
+        return scale;
+    }
+
+    @Override
+    public Verdict evaluate(JudgedItem item) {
+        Verdict first = model.guard(prompt, () -> once(item, 0, samples > 0));
+        if (samples == 0 || !(first instanceof Verdict.Score s) || s.distribution().source() == Distribution.Source.LOGPROBS) {
+            return first;
+        }
+        List<Verdict> all = new ArrayList<>(List.of(first));
+        all.addAll(samples(item, 1, samples));
+        return Pooling.MEAN.pool(all, false, Distribution.Source.SAMPLES, Set.of(Flag.SAMPLED_ESTIMATE), name(), prompt.id());
+    }
+
+    /** Samples {@code from} (inclusive) to {@code to} (exclusive), each a distinct request. */
+    List<Verdict> samples(JudgedItem item, int from, int to) {
+        List<Verdict> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            int sample = i;
+            out.add(model.guard(prompt, () -> once(item, sample, false)));
+        }
+        return out;
+    }
+
+    private Verdict once(JudgedItem item, int sample, boolean weighted) {
+        String bad = model.malformed(item.answer());
+        if (bad != null) {
+            return new Verdict.Abstain(AbstainReason.MALFORMED_ANSWER, bad, new Provenance(name(), prompt.id(), "", 0, 0, 0, Set.of()));
+        }
+        String nonce = model.nonce(prompt.id(), rubric, scale, item.task(), item.answer(), item.reference(), sample);
+        JudgeModel.Material m = new JudgeModel.Material(nonce).put("rubric", rubric).put("scale", scale.description())
+                .fence("task", "task", item.task()).fence("answer", "answer", item.answer()).reference(item.reference());
+        JudgeModel.Reply reply = model.ask(prompt, m, TEXT_FORMAT.formatted(scale.description()),
+                JSON_FORMAT.formatted(scale.description()), schema);
+        return switch (VerdictParser.score(reply.text(), scale.min(), scale.max(), nonce)) {
+            case VerdictParser.Failed f -> new Verdict.Abstain(f.reason(), f.detail(), reply.provenance());
+            case VerdictParser.Parsed p -> {
+                Distribution d = weighted && reply.response() != null && reply.response().metadata() instanceof LogprobsMetadata lp
+                        ? LogprobScore.at(lp.logprobs(), reply.text(), p.start(), p.end(), scale) : null;
+                if (d == null) d = Distribution.point(p.values().getFirst(), scale.min(), scale.max());
+                yield new Verdict.Score(d.source() == Distribution.Source.POINT ? p.values().getFirst() : d.mean(), d,
+                        p.rationale(), reply.provenance());
+            }
+        };
+    }
+
+    public static final class Builder {
+        private JudgeModel model;
+        private String rubric;
+        private Scale scale = Scale.ONE_TO_FIVE;
+        private PromptTemplate prompt = Prompts.POINTWISE;
+        private int samples;
+
+        private Builder() {}
+
+        public Builder model(JudgeModel model) {
+            this.model = model;
+            return this;
+        }
+
+        /** What a good answer does, in the judge's words. */
+        public Builder rubric(String rubric) {
+            this.rubric = rubric;
+            return this;
+        }
+
+        /** {@link Scale#ONE_TO_FIVE} by default. */
+        public Builder scale(Scale scale) {
+            this.scale = scale;
+            return this;
+        }
+
+        /** {@link Prompts#POINTWISE} by default. */
+        public Builder prompt(PromptTemplate prompt) {
+            this.prompt = prompt;
+            return this;
+        }
+
+        /**
+         * Scores as an expectation: from logprobs where the model reports them, else from {@code samplesWithoutLogprobs}
+         * samples (at least 2).
+         */
+        public Builder probabilityWeighted(int samplesWithoutLogprobs) {
+            if (samplesWithoutLogprobs < 2) throw new IllegalArgumentException("a sampled estimate needs at least 2 samples, got " + samplesWithoutLogprobs);
+            this.samples = samplesWithoutLogprobs;
+            return this;
+        }
+
+        public PointwiseJudge build() {
+            return new PointwiseJudge(this);
+        }
+    }
+}
