@@ -1,5 +1,6 @@
 package dev.consilium.agents.provider.decorator;
 
+import dev.consilium.agents.provider.ProviderException;
 import dev.consilium.agents.provider.ledger.Attribution;
 import dev.consilium.agents.provider.testing.FakeChatModel;
 import dev.langchain4j.data.message.UserMessage;
@@ -7,6 +8,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -49,6 +51,40 @@ class DeadlineChatModelTest {
 
         assertEquals("openai/gpt-4o-mini: no answer within the deadline of 100 ms; the call was cancelled", e.getMessage());
         await().atMost(5, SECONDS).untilTrue(interrupted);
+    }
+
+    @Test
+    void interruptingTheCallerCancelsTheCallAndKeepsTheInterrupt() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        FakeChatModel slow = new FakeChatModel().then(() -> {
+            started.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                cancelled.set(true);
+            }
+            return FakeChatModel.reply("too late");
+        });
+        var model = new DeadlineChatModel(slow, "m", Duration.ofMinutes(5));
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                model.chat("hi");
+                seen.complete(null);
+            } catch (Throwable t) {
+                seen.complete(Thread.currentThread().isInterrupted() ? t : new AssertionError("interrupt lost", t));
+            }
+        });
+
+        assertTrue(started.await(5, SECONDS));
+        caller.interrupt();
+
+        Throwable t = seen.get(5, SECONDS);
+        assertEquals(ProviderException.class, t.getClass(), String.valueOf(t));
+        assertEquals("m: interrupted; the call was cancelled", t.getMessage());
+        await().atMost(5, SECONDS).untilTrue(cancelled);
     }
 
     @Test
