@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-agent reward modeling and self-improvement, with a built-in DeepSeek-V3-style MoE model.",
-        subcommands = {DemoCommand.class, TrainCommand.class, BenchCommand.class, DatasetsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ChatCommand.class, DemoCommand.class, TrainCommand.class, BenchCommand.class, DatasetsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
