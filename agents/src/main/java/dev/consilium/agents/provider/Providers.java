@@ -116,6 +116,19 @@ public final class Providers {
     }
 
     /**
+     * Whether {@code ref}'s provider streams, i.e. overrides {@link ChatModelProvider#streamingChatModel}; asking
+     * builds nothing and reads no key.
+     */
+    public boolean streams(String ref) {
+        try {
+            return provider(deployment(ref)).getClass().getMethod("streamingChatModel", ModelTarget.class)
+                    .getDeclaringClass() != ChatModelProvider.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("ChatModelProvider declares streamingChatModel(ModelTarget)", e);
+        }
+    }
+
+    /**
      * The deployment a ref resolves to: the deployment of that name, else the first whose model is that ref,
      * else a deployment with the provider's defaults. Prices from the file's {@code prices} attach by model key.
      */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,16 @@ public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPri
         }
     }
 
+    /** This config with {@code deployment} in place of the one of the same name, or added last if none has it. */
+    public ProvidersConfig with(Deployment deployment) {
+        List<Deployment> out = new ArrayList<>(deployments);
+        int at = -1;
+        for (int i = 0; i < out.size() && at < 0; i++) if (out.get(i).name().equals(deployment.name())) at = i;
+        if (at >= 0) out.set(at, deployment);
+        else out.add(deployment);
+        return new ProvidersConfig(out, prices);
+    }
+
     /** The deployment a ref names: by deployment name first, else the first whose model is that ref. */
     public Optional<Deployment> find(String ref) {
         for (Deployment d : deployments) if (d.name().equals(ref)) return Optional.of(d);
@@ -89,7 +100,7 @@ public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPri
     /** The deployments that stand in for {@code primary}: itself first, then its group's others in file order. */
     public List<Deployment> fallbacksOf(Deployment primary) {
         if (primary.fallbackGroup() == null) return List.of(primary);
-        var members = new java.util.ArrayList<Deployment>();
+        var members = new ArrayList<Deployment>();
         members.add(primary);
         for (Deployment d : deployments) {
             if (primary.fallbackGroup().equals(d.fallbackGroup()) && !d.name().equals(primary.name())) members.add(d);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,8 +38,9 @@ class FaultInjectionTest {
 
     private static final Map<String, String> ENV = Map.of(
             "OPENAI_API_KEY", "sk-fault", "DEEPSEEK_API_KEY", "sk-fault", "ANTHROPIC_API_KEY", "sk-fault");
-    /** openai/chat.json as the ledger normalizes it. */
+    /** openai/chat.json as the ledger normalizes it, and its price at gpt-4o-mini's bundled rates. */
     private static final Usage CHAT_USAGE = new Usage(93, 1024, 0, 46, 12);
+    private static final double CHAT_COST = 93 * 1.5e-7 + 1024 * 7.5e-8 + (46 + 12) * 6e-7;
 
     private final FixtureServer server = FixtureServer.start();
     private final FixtureServer backup = FixtureServer.start();
@@ -73,7 +75,7 @@ class FaultInjectionTest {
         assertEquals("17 + 25 = 42", answer);
         assertEquals(2, server.count());
         assertEquals(List.of(Duration.ofSeconds(7)), clock.sleeps());
-        assertEquals(List.of(CHAT_USAGE), ledger.records().stream().map(UsageRecord::usage).toList());
+        assertLedger(CHAT_COST, CHAT_USAGE);
     }
 
     @Test
@@ -88,7 +90,7 @@ class FaultInjectionTest {
         assertEquals(2, sleeps.size());
         assertBetween(sleeps.get(0), Duration.ofMillis(250), Duration.ofMillis(500));
         assertBetween(sleeps.get(1), Duration.ofMillis(500), Duration.ofMillis(1000));
-        assertEquals(1, ledger.size());
+        assertLedger(CHAT_COST, CHAT_USAGE);
     }
 
     @Test
@@ -100,7 +102,8 @@ class FaultInjectionTest {
 
         assertEquals("Paris is the capital of France.", answer);
         assertEquals(2, server.count());
-        assertEquals(1, ledger.size());
+        assertEquals(1, clock.sleeps().size());
+        assertLedger(21 * 8e-7 + 1800 * 8e-8 + 188 * 1e-6 + 393 * 4e-6, new Usage(21, 1800, 188, 393, 0));
     }
 
     @Test
@@ -112,7 +115,19 @@ class FaultInjectionTest {
         assertEquals("17 + 25 = 42", answer);
         assertEquals(2, server.count());
         assertEquals(1, clock.sleeps().size());
-        assertEquals(1, ledger.size());
+        assertLedger(CHAT_COST, CHAT_USAGE);
+    }
+
+    @Test
+    void anAttemptPastItsHttpTimeoutIsRetried() {
+        server.enqueue(Reply.hang(), Reply.fixture("openai/chat.json"));
+
+        String answer = providers(openAi().timeoutSeconds(0.2).build()).chatModel("main").chat("17 + 25?");
+
+        assertEquals("17 + 25 = 42", answer);
+        assertEquals(2, server.count());
+        assertEquals(1, clock.sleeps().size());
+        assertLedger(CHAT_COST, CHAT_USAGE);
     }
 
     @ParameterizedTest
@@ -126,7 +141,7 @@ class FaultInjectionTest {
         assertTrue(clock.sleeps().isEmpty());
         assertTrue(e.getMessage().startsWith("openai/gpt-4o-mini (deployment 'main'): HTTP " + status), e.getMessage());
         assertTrue(e.getMessage().contains("Invalid value for 'temperature'"), e.getMessage());
-        assertEquals(0, ledger.size());
+        assertLedger(0);
     }
 
     @Test
@@ -140,7 +155,7 @@ class FaultInjectionTest {
         assertEquals(3, e.attempts());
         assertTrue(e.getMessage().startsWith("openai/gpt-4o-mini (deployment 'main'): gave up after 3 attempts: HTTP 500"),
                 e.getMessage());
-        assertEquals(0, ledger.size());
+        assertLedger(0);
     }
 
     @Test
@@ -151,7 +166,7 @@ class FaultInjectionTest {
 
         assertEquals(1, server.count());
         assertTrue(e.getMessage().contains("the response is not valid JSON"), e.getMessage());
-        assertEquals(0, ledger.size());
+        assertLedger(0);
     }
 
     @Test
@@ -165,7 +180,23 @@ class FaultInjectionTest {
 
         assertTrue(elapsedMs < 5_000, "returned after " + elapsedMs + " ms");
         assertTrue(e.getMessage().contains("deadline of 300 ms"), e.getMessage());
-        assertEquals(0, ledger.size());
+        assertLedger(0);
+    }
+
+    @Test
+    void theDeadlineCancelsTheRetriesInProgressSoNoAttemptStartsAfterIt() {
+        server.otherwise(Reply.hang());
+        // Each attempt times out after 0.1 s and backoff waits take no real time: uncancelled, the retry loop
+        // would send about ten requests a second for five seconds after the deadline.
+        Providers p = providers(openAi().timeoutSeconds(0.1).maxRetries(50).deadlineSeconds(0.35).build());
+
+        assertThrows(DeadlineExceededException.class, () -> p.chatModel("main").chat("hi"));
+        int atDeadline = server.count();
+
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> server.count() <= atDeadline + 1);
+        assertTrue(atDeadline >= 2, "retries ran before the deadline: " + atDeadline);
+        assertLedger(0);
     }
 
     @Test
@@ -188,13 +219,9 @@ class FaultInjectionTest {
         assertEquals(3, server.count(), "after the cooldown one trial call goes through");
 
         assertEquals(4, backup.count());
-        List<UsageRecord> records = ledger.records();
-        assertEquals(4, records.size());
-        for (UsageRecord r : records) {
-            assertEquals("ds", r.deployment());
-            assertEquals(new Usage(176, 1024, 0, 50, 0), r.usage());
-        }
-        assertEquals(4 * (176 * 2.8e-7 + 1024 * 2.8e-8 + 50 * 4.2e-7), ledger.spentUsd(), 1e-15);
+        Usage served = new Usage(176, 1024, 0, 50, 0);
+        assertLedger(4 * (176 * 2.8e-7 + 1024 * 2.8e-8 + 50 * 4.2e-7), served, served, served, served);
+        for (UsageRecord r : ledger.records()) assertEquals("ds", r.deployment());
     }
 
     @Test
@@ -241,6 +268,12 @@ class FaultInjectionTest {
         assertEquals(List.of("error for " + who, "response for " + who), events);
         assertEquals("run-9", ledger.records().getFirst().run());
         assertEquals("solver", ledger.records().getFirst().agent());
+    }
+
+    /** The ledger holds exactly these calls' usage, in order, and their total cost. */
+    private void assertLedger(double costUsd, Usage... calls) {
+        assertEquals(List.of(calls), ledger.records().stream().map(UsageRecord::usage).toList());
+        assertEquals(costUsd, ledger.spentUsd(), 1e-15);
     }
 
     private static void assertBetween(Duration d, Duration low, Duration high) {

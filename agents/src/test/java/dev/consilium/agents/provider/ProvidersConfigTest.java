@@ -99,4 +99,20 @@ class ProvidersConfigTest {
         var e = assertThrows(ProviderException.class, () -> ProvidersConfig.load(dir.resolve("nope.json")));
         assertEquals(dir.resolve("nope.json") + ": providers file not found", e.getMessage());
     }
+
+    @Test
+    void withReplacesTheDeploymentOfTheSameNameInPlaceOrAddsItLast() {
+        ProvidersConfig config = ProvidersConfig.parse(FILE, "providers.json");
+        Deployment moved = config.find("ds").orElseThrow().toBuilder().baseUrl("http://127.0.0.1:9/v1").build();
+
+        ProvidersConfig replaced = config.with(moved);
+        ProvidersConfig added = config.with(Deployment.of("ollama/llama3.2"));
+
+        assertEquals(List.of("fast", "ds", "openai-compatible/qwen", "other"),
+                replaced.deployments().stream().map(Deployment::name).toList());
+        assertEquals("http://127.0.0.1:9/v1", replaced.find("ds").orElseThrow().baseUrl());
+        assertEquals(List.of("fast", "ds", "openai-compatible/qwen", "other", "ollama/llama3.2"),
+                added.deployments().stream().map(Deployment::name).toList());
+        assertEquals(config.prices(), added.prices());
+    }
 }

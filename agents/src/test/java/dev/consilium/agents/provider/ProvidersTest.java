@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,15 @@ class ProvidersTest {
     void aModelIsBuiltOncePerRefAndShared() {
         Providers p = noKeys().ledger(Ledger.builder().build()).build();
         assertSame(p.chatModel("test-echo/a"), p.chatModel("test-echo/a"));
+    }
+
+    @Test
+    void whetherARefStreamsIsKnownWithoutAKey() {
+        Providers p = noKeys().build();
+
+        assertTrue(p.streams("openai/gpt-4o-mini"));
+        assertTrue(p.streams("ollama/llama3.2"));
+        assertFalse(p.streams("test-echo/a"));
     }
 
     @Test

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-agent reward modeling and self-improvement, with a built-in DeepSeek-V3-style MoE model.",
-        subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, ServeCommand.class, BenchCommand.class,
-                DatasetsCommand.class, JudgeCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ChatCommand.class, TrainCommand.class, GenerateCommand.class, ServeCommand.class,
+                BenchCommand.class, DatasetsCommand.class, JudgeCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -27,14 +27,14 @@ class MainTest {
     void helpListsEverySubcommand() {
         Run r = run("--help");
         assertEquals(0, r.exit());
-        for (String command : new String[] {"demo", "train", "generate", "serve", "bench", "datasets", "judge", "quantize"}) {
+        for (String command : new String[] {"demo", "chat", "train", "generate", "serve", "bench", "datasets", "judge", "quantize"}) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from:\n" + r.out());
         }
     }
 
     @Test
     void everySubcommandHasHelp() {
-        for (String command : new String[] {"demo", "train", "generate", "serve", "bench", "datasets", "judge", "quantize"}) {
+        for (String command : new String[] {"demo", "chat", "train", "generate", "serve", "bench", "datasets", "judge", "quantize"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.exit(), command);
             assertTrue(r.out().startsWith("Usage: consilium " + command), r.out());

@@ -2,7 +2,11 @@ package dev.consilium.agents.provider.decorator;
 
 import dev.consilium.agents.provider.ProviderException;
 import dev.consilium.agents.provider.ledger.Usage;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.ChatMessageSerializer;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -13,6 +17,9 @@ import dev.langchain4j.model.chat.response.ChatResponse;
  * usage. Sits inside the retry decorator, so every attempt counts as the provider counts it.
  */
 public final class RateLimitChatModel extends ForwardingChatModel {
+
+    /** A role and the chat template's markers around each message: a few tokens. */
+    private static final int MESSAGE_FRAMING_CHARS = 16;
 
     private final RateLimiter limiter;
 
@@ -42,10 +49,20 @@ public final class RateLimitChatModel extends ForwardingChatModel {
     }
 
     /**
-     * About four characters per token over the messages' JSON: an over-estimate (the JSON has keys and quotes),
-     * which is the safe side to reserve on; {@link RateLimiter#settle} corrects it once the call returns.
+     * About four characters per token, plus a few tokens of framing per message; {@link RateLimiter#settle}
+     * corrects it once the call returns. Text is measured directly (serializing every request to JSON cost more
+     * than all the other decorators together); images, tool calls and the like by their JSON.
      */
     static long estimateInputTokens(ChatRequest request) {
-        return (ChatMessageSerializer.messagesToJson(request.messages()).length() + 3) / 4;
+        long chars = 0;
+        for (ChatMessage m : request.messages()) {
+            chars += MESSAGE_FRAMING_CHARS + switch (m) {
+                case SystemMessage s -> s.text().length();
+                case UserMessage u when u.hasSingleText() -> u.singleText().length();
+                case AiMessage a when !a.hasToolExecutionRequests() && a.text() != null -> a.text().length();
+                default -> ChatMessageSerializer.messageToJson(m).length();
+            };
+        }
+        return (chars + 3) / 4;
     }
 }

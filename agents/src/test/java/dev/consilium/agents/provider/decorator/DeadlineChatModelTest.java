@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,15 +62,38 @@ class DeadlineChatModelTest {
     }
 
     @Test
-    void theCallRunsOnAVirtualThread() {
-        AtomicBoolean virtual = new AtomicBoolean();
+    void theCallRunsOnTheCallersThread() {
+        Thread caller = Thread.currentThread();
+        AtomicBoolean same = new AtomicBoolean();
         FakeChatModel probe = new FakeChatModel().then(() -> {
-            virtual.set(Thread.currentThread().isVirtual());
+            same.set(Thread.currentThread() == caller);
             return FakeChatModel.reply("ok");
         });
 
         new DeadlineChatModel(probe, "m", Duration.ofSeconds(5)).chat("hi");
 
-        assertTrue(virtual.get());
+        assertTrue(same.get());
+    }
+
+    @Test
+    void noInterruptOutlivesTheCallWhetherItEndedInTimeOrNot() {
+        CountDownLatch never = new CountDownLatch(1);
+        FakeChatModel model = new FakeChatModel().then(FakeChatModel.reply("fast")).then(() -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // a delegate that keeps the interrupt, as it should
+            }
+            return FakeChatModel.reply("too late");
+        });
+        var deadline = new DeadlineChatModel(model, "m", Duration.ofMillis(50));
+
+        deadline.chat("in time");
+        assertThrows(DeadlineExceededException.class, () -> deadline.chat("too slow"));
+
+        assertFalse(Thread.currentThread().isInterrupted());
+        // Past the first call's deadline too: a timer that outlives its call finds it finished and leaves it be.
+        await().pollInSameThread().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !Thread.currentThread().isInterrupted());
     }
 }

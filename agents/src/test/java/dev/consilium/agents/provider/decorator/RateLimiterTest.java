@@ -90,4 +90,13 @@ class RateLimiterTest {
 
         assertEquals(9_000, limiter.availableTokens(), 1e-9);
     }
+
+    @Test
+    void theTokenEstimateIsAQuarterOfTheTextPlusFramingPerMessage() {
+        var request = dev.langchain4j.model.chat.request.ChatRequest.builder().messages(
+                dev.langchain4j.data.message.SystemMessage.from("x".repeat(40)),
+                dev.langchain4j.data.message.UserMessage.from("y".repeat(100))).build();
+
+        assertEquals((40 + 16 + 100 + 16 + 3) / 4, RateLimitChatModel.estimateInputTokens(request));
+    }
 }

@@ -65,12 +65,25 @@ class LedgerTest {
 
     @Test
     void cacheReadsAndWritesArePricedAtTheirOwnRates() {
-        ModelPrice p = new ModelPrice(3e-6, 1.5e-5, 3e-7, 3.75e-6, null);
+        ModelPrice p = new ModelPrice(3e-6, 1.5e-5, 3e-7, 3.75e-6, null, null);
 
         assertEquals(100 * 3e-6 + 1000 * 3e-7 + 200 * 3.75e-6 + 50 * 1.5e-5 + 10 * 1.5e-5,
                 p.cost(new Usage(100, 1000, 200, 50, 10)), 1e-15);
         assertEquals((100 + 1000 + 200) * 1e-6 + 60 * 2e-6,
                 ModelPrice.of(1e-6, 2e-6).cost(new Usage(100, 1000, 200, 50, 10)), 1e-15, "missing cache prices fall back to input");
+    }
+
+    @Test
+    void deepSeeksCacheHitPriceCountsAsTheCacheReadPriceWhenThatIsAbsent(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prices.json");
+        Files.writeString(file, """
+                {"deepseek/deepseek-chat": {"input_cost_per_token": 2.8e-07, "input_cost_per_token_cache_hit": 2.8e-08,
+                                            "output_cost_per_token": 4.2e-07, "litellm_provider": "deepseek"}}
+                """);
+
+        ModelPrice p = PriceTable.load(file).find(ModelRef.parse("deepseek/deepseek-chat")).orElseThrow();
+
+        assertEquals(176 * 2.8e-7 + 1024 * 2.8e-8 + 50 * 4.2e-7, p.cost(new Usage(176, 1024, 0, 50, 0)), 1e-15);
     }
 
     @Test

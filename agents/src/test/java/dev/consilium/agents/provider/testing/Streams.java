@@ -1,17 +1,16 @@
 package dev.consilium.agents.provider.testing;
 
+import dev.consilium.agents.provider.StreamingCall;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.data.message.UserMessage;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
-import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Runs one streaming call and gathers what the handler saw. */
 public final class Streams {
@@ -22,28 +21,15 @@ public final class Streams {
 
     public static Outcome run(StreamingChatModel model, String userMessage) {
         List<String> partials = new CopyOnWriteArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(ChatRequest.builder().messages(UserMessage.from(userMessage)).build(),
-                new StreamingChatResponseHandler() {
-                    @Override
-                    public void onPartialResponse(String partial) {
-                        partials.add(partial);
-                    }
-
-                    @Override
-                    public void onCompleteResponse(ChatResponse response) {
-                        done.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        done.completeExceptionally(error);
-                    }
-                });
-        await().atMost(10, SECONDS).until(done::isDone);
-        if (done.isCompletedExceptionally()) {
-            return new Outcome(List.copyOf(partials), null, done.exceptionNow());
-        }
-        return new Outcome(List.copyOf(partials), done.resultNow(), null);
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from(userMessage)).build();
+        return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            ChatResponse response;
+            try {
+                response = StreamingCall.join(model, request, partials::add);
+            } catch (RuntimeException e) {
+                return new Outcome(List.copyOf(partials), null, e);
+            }
+            return new Outcome(List.copyOf(partials), response, null);
+        });
     }
 }

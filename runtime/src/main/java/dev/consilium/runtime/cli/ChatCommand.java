@@ -1,0 +1,153 @@
+package dev.consilium.runtime.cli;
+
+import dev.consilium.agents.provider.Deployment;
+import dev.consilium.agents.provider.ProviderException;
+import dev.consilium.agents.provider.Providers;
+import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.agents.provider.Seeds;
+import dev.consilium.agents.provider.StreamingCall;
+import dev.consilium.agents.provider.decorator.Failures;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Talks to any model a ref names, through the same provider layer agents use. With a message argument it prints
+ * one answer; without, it reads one user turn per line from standard input and answers each in turn, keeping the
+ * whole conversation. Answers stream as they are generated when the model's provider streams.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = {"Send a message to a model and print its answer; with no MESSAGE, read one user turn per line "
+                + "from standard input and keep the conversation.",
+                "API keys come from environment variables only (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, "
+                        + "DEEPSEEK_API_KEY, or a deployment's apiKeyEnv)."})
+final class ChatCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--model", required = true, paramLabel = "REF",
+            description = "A model ref (openai/gpt-4o-mini, ollama/llama3.2, openai-compatible/NAME, builtin/PATH) or a deployment name from --providers.")
+    String model;
+    @Option(names = "--base-url", paramLabel = "URL",
+            description = "The server's base URL, e.g. http://127.0.0.1:8000/v1; enough for openai-compatible/NAME without a providers file.")
+    String baseUrl;
+    @Option(names = "--providers", paramLabel = "FILE", description = "A providers file (deployments, limits, prices).")
+    Path providersFile;
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system message that opens the conversation.")
+    String system;
+    @Option(names = "--temperature", description = "Sampling temperature (default: the model's).")
+    Double temperature;
+    @Option(names = "--max-tokens", description = "Most tokens per answer (default: the model's).")
+    Integer maxTokens;
+    @Option(names = "--seed", description = "Sampling seed, for models whose API takes one per request.")
+    Integer seed;
+    @Parameters(arity = "0..1", paramLabel = "MESSAGE", description = "The user message; omit it to read turns from standard input.")
+    String message;
+
+    @Override
+    public void run() {
+        ProvidersConfig config = providersFile == null ? ProvidersConfig.EMPTY : ProvidersConfig.load(providersFile);
+        Deployment deployment = config.find(model).orElseGet(() -> Deployment.of(model));
+        if (baseUrl != null) {
+            deployment = deployment.toBuilder().baseUrl(baseUrl).build();
+            config = config.with(deployment);
+        }
+        Providers providers = Providers.builder().config(config).build();
+        String ref = deployment.name();
+        Conversation conversation = providers.streams(ref)
+                ? new Streaming(deployment.describe(), providers.streamingChatModel(ref))
+                : new Blocking(providers.chatModel(ref));
+        ChatRequestParameters parameters = DefaultChatRequestParameters.builder()
+                .temperature(temperature).maxOutputTokens(maxTokens).build();
+        if (seed != null) parameters = Seeds.withSeed(parameters, conversation.defaults(), seed, deployment.describe());
+
+        PrintWriter out = spec.commandLine().getOut();
+        List<ChatMessage> history = new ArrayList<>();
+        if (system != null) history.add(SystemMessage.from(system));
+        if (message != null) {
+            turn(conversation, history, parameters, message, out);
+            return;
+        }
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.isBlank()) turn(conversation, history, parameters, line, out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read standard input: " + e.getMessage(), e);
+        }
+    }
+
+    private void turn(Conversation conversation, List<ChatMessage> history, ChatRequestParameters parameters,
+                      String user, PrintWriter out) {
+        history.add(UserMessage.from(user));
+        String answer = conversation.answer(ChatRequest.builder().messages(history).parameters(parameters).build(), out);
+        history.add(AiMessage.from(answer));
+        out.println();
+        out.flush();
+    }
+
+    /** A model seen from the command line: its defaults, and one answer written to {@code out} and returned. */
+    private sealed interface Conversation {
+        ChatRequestParameters defaults();
+
+        String answer(ChatRequest request, PrintWriter out);
+    }
+
+    /** Through the whole decorator stack (retry, rate limit, fallback, deadline), printed once complete. */
+    private record Blocking(ChatModel model) implements Conversation {
+        @Override
+        public ChatRequestParameters defaults() {
+            return model.defaultRequestParameters();
+        }
+
+        @Override
+        public String answer(ChatRequest request, PrintWriter out) {
+            String text = model.chat(request).aiMessage().text();
+            out.print(text);
+            return text;
+        }
+    }
+
+    /** Printed as it arrives; a stream is not retried (what was printed cannot be taken back). */
+    private record Streaming(String name, StreamingChatModel model) implements Conversation {
+        @Override
+        public ChatRequestParameters defaults() {
+            return model.defaultRequestParameters();
+        }
+
+        @Override
+        public String answer(ChatRequest request, PrintWriter out) {
+            try {
+                return StreamingCall.join(model, request, partial -> {
+                    out.print(partial);
+                    out.flush();
+                }).aiMessage().text();
+            } catch (ProviderException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ProviderException(name + ": " + Failures.describe(e), e);
+            }
+        }
+    }
+}
