@@ -1,6 +1,7 @@
 package dev.consilium.runtime.cli;
 
 import dev.consilium.runtime.datasets.ArithmeticDataset;
+import dev.consilium.runtime.datasets.ArithmeticDialogues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 /** Regenerates the shipped task data; each file in datasets/ names the command that made it. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
         description = "Generate task data with ground truth true by construction.",
-        subcommands = DatasetsCommand.Arithmetic.class)
+        subcommands = {DatasetsCommand.Arithmetic.class, DatasetsCommand.Dialogues.class})
 final class DatasetsCommand {
 
     @Command(name = "arithmetic", mixinStandardHelpOptions = true,
@@ -28,6 +29,25 @@ final class DatasetsCommand {
         public void run() {
             ArithmeticDataset.generate(seed, train, heldout).writeTo(out);
             System.out.printf("wrote %d train and %d held-out problems to %s%n", train, heldout, out);
+        }
+    }
+
+    @Command(name = "dialogues", mixinStandardHelpOptions = true,
+            description = "The demo policy's warm-up chats: solver and reviser turns on fresh problems, none held out.")
+    static final class Dialogues implements Runnable {
+        @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
+        Path heldout;
+        @Option(names = "--out", defaultValue = "datasets/arithmetic/dialogues.jsonl", description = "Output file (default: ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--seed", defaultValue = "11", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--count", defaultValue = "40000", description = "Chats to write (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Override
+        public void run() {
+            ArithmeticDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
+            System.out.printf("wrote %d chats to %s%n", count, out);
         }
     }
 }
