@@ -329,6 +329,15 @@ public final class BpeTokenizer {
         return size;
     }
 
+    /**
+     * The bytes token {@code id} stands for (a copy), what {@link #decode(int[], boolean)} concatenates; empty
+     * for an id no token uses and, when {@code skipSpecialTokens}, for a special token. Streaming decoders
+     * need bytes: a character may span tokens.
+     */
+    public byte[] tokenBytes(int id, boolean skipSpecialTokens) {
+        return decodes(id, skipSpecialTokens) ? tokenBytes[id].clone() : new byte[0];
+    }
+
     /** The text of {@code ids}, special tokens included. */
     public String decode(int[] ids) {
         return decode(ids, false);
