@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /** Regenerates the shipped task data; each file in datasets/ names the command that made it. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
         description = "Generate task data with ground truth true by construction.",
-        subcommands = {DatasetsCommand.Arithmetic.class, DatasetsCommand.Dialogues.class})
+        subcommands = {DatasetsCommand.Arithmetic.class, DatasetsCommand.Dialogues.class, DatasetsCommand.JudgeDialogues.class})
 final class DatasetsCommand {
 
     @Command(name = "arithmetic", mixinStandardHelpOptions = true,
@@ -47,6 +47,25 @@ final class DatasetsCommand {
         @Override
         public void run() {
             ArithmeticDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
+            System.out.printf("wrote %d chats to %s%n", count, out);
+        }
+    }
+
+    @Command(name = "judge-dialogues", mixinStandardHelpOptions = true,
+            description = "The demo judge's training chats: transcripts and verdicts in words, worked column by column.")
+    static final class JudgeDialogues implements Runnable {
+        @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
+        Path heldout;
+        @Option(names = "--out", defaultValue = "datasets/arithmetic/judge-dialogues.jsonl", description = "Output file (default: ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--seed", defaultValue = "13", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--count", defaultValue = "40000", description = "Chats to write (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Override
+        public void run() {
+            dev.consilium.runtime.datasets.JudgeDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
             System.out.printf("wrote %d chats to %s%n", count, out);
         }
     }
