@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.consilium.moe.tensor.IntList;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
+import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 
 import java.io.BufferedReader;
@@ -16,12 +17,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
  * A token stream for language-model training: documents joined end to end, each followed by the
  * end-of-sentence token, cut into windows of {@code T + 1} tokens (inputs and their next-token targets).
- * Reads plain text, or JSONL whose lines are {@code {"text": ...}} or {@code {"tokens": [...]}}.
+ * Reads plain text, or JSONL whose lines are {@code {"text": ...}}, {@code {"tokens": [...]}} or a chat,
+ * {@code {"messages": [{"role": "system"|"user"|"assistant", "content": ...}, ...]}} as OpenAI and TRL write
+ * them, rendered with the DeepSeek-V3 {@link ChatTemplate} (which ends each assistant turn with the
+ * end-of-sentence token itself).
  */
 public final class TokenDataset {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,8 +48,12 @@ public final class TokenDataset {
     public static TokenDataset read(Path file, BpeTokenizer tokenizer) {
         int eos = tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE);
         IntList out = new IntList(1 << 16);
+        ChatTemplate[] chat = new ChatTemplate[1];
         forEachRecord(file, (where, record) -> {
-            if (record.isTokens()) {
+            if (record.messages() != null) {
+                if (chat[0] == null) chat[0] = ChatTemplate.deepSeekV3(tokenizer);
+                out.addAll(chat[0].render(record.messages(), false).ids());
+            } else if (record.isTokens()) {
                 for (int id : record.tokens()) {
                     if (id < 0 || id >= tokenizer.vocabSize()) {
                         throw new IllegalArgumentException(where + ": token id " + id
@@ -60,19 +69,26 @@ public final class TokenDataset {
         return new TokenDataset(out.toArray());
     }
 
-    /** The text documents of {@code file} (token-id lines skipped): what a tokenizer for it is trained on. */
+    /**
+     * The texts of {@code file}: each text document and each chat message's content (token-id lines skipped),
+     * what a tokenizer for it is trained on.
+     */
     public static List<String> texts(Path file) {
         List<String> texts = new ArrayList<>();
         forEachRecord(file, (where, record) -> {
-            if (!record.isTokens()) texts.add(record.text());
+            if (record.messages() != null) {
+                for (ChatMessage m : record.messages()) texts.add(m.content());
+            } else if (!record.isTokens()) {
+                texts.add(record.text());
+            }
         });
         return texts;
     }
 
-    /** One document: text, or token ids when {@code text} is null. */
-    private record Doc(String text, int[] tokens) {
+    /** One document: text, token ids, or a chat; exactly one is non-null. */
+    private record Doc(String text, int[] tokens, List<ChatMessage> messages) {
         boolean isTokens() {
-            return text == null;
+            return tokens != null;
         }
     }
 
@@ -84,7 +100,7 @@ public final class TokenDataset {
     private static void forEachRecord(Path file, DocConsumer consumer) {
         try {
             if (!file.getFileName().toString().endsWith(".jsonl")) {
-                consumer.accept(file.toString(), new Doc(Files.readString(file, StandardCharsets.UTF_8), null));
+                consumer.accept(file.toString(), new Doc(Files.readString(file, StandardCharsets.UTF_8), null, null));
                 return;
             }
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -111,17 +127,43 @@ public final class TokenDataset {
                             }
                             tokens[i] = id.intValue();
                         }
-                        consumer.accept(where, new Doc(null, tokens));
+                        consumer.accept(where, new Doc(null, tokens, null));
                     } else if (o.has("text") && o.get("text").isTextual()) {
-                        consumer.accept(where, new Doc(o.get("text").textValue(), null));
+                        consumer.accept(where, new Doc(o.get("text").textValue(), null, null));
+                    } else if (o.has("messages")) {
+                        consumer.accept(where, new Doc(null, null, messages(where, o.get("messages"))));
                     } else {
-                        throw new IllegalArgumentException(where + ": expected {\"text\": \"...\"} or {\"tokens\": [...]}");
+                        throw new IllegalArgumentException(where
+                                + ": expected {\"text\": \"...\"}, {\"tokens\": [...]} or {\"messages\": [...]}");
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static List<ChatMessage> messages(String where, JsonNode messages) {
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw new IllegalArgumentException(where + ": \"messages\" must be a non-empty array");
+        }
+        List<ChatMessage> out = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String at = where + ": messages[" + i + "]";
+            JsonNode role = m.get("role"), content = m.get("content");
+            if (role == null || !role.isTextual()) throw new IllegalArgumentException(at + ": missing \"role\"");
+            if (content == null || !content.isTextual()) throw new IllegalArgumentException(at + ": missing \"content\" text");
+            ChatMessage.Role r = switch (role.textValue().toLowerCase(Locale.ROOT)) {
+                case "system" -> ChatMessage.Role.SYSTEM;
+                case "user" -> ChatMessage.Role.USER;
+                case "assistant" -> ChatMessage.Role.ASSISTANT;
+                default -> throw new IllegalArgumentException(at + ": role \"" + role.textValue()
+                        + "\" is not system, user or assistant");
+            };
+            out.add(new ChatMessage(r, content.textValue()));
+        }
+        return out;
     }
 
     public int size() {

@@ -1,6 +1,7 @@
 package dev.consilium.moe.train;
 
 import dev.consilium.moe.tokenizer.BpeTokenizer;
+import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -35,6 +37,25 @@ class TokenDatasetTest {
         assertArrayEquals(text, Arrays.copyOf(in, text.length));
         assertEquals(tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE), in[text.length]);
         assertArrayEquals(new int[] {5, 6, 7}, Arrays.copyOfRange(tg, T - 3, T));
+    }
+
+    @Test
+    void chatLinesAreRenderedWithTheChatTemplateAndTheirContentsTrainTheTokenizer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chat.jsonl");
+        Files.writeString(file, "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                + " {\"role\": \"user\", \"content\": \"What is 7 - 5?\"}, {\"role\": \"assistant\", \"content\": \"2\"}]}\n");
+        int[] expected = ChatTemplate.deepSeekV3(tokenizer).render(List.of(ChatMessage.system("Be brief."),
+                ChatMessage.user("What is 7 - 5?"), ChatMessage.assistant("2")), false).ids();
+        TokenDataset d = TokenDataset.read(file, tokenizer);
+        assertEquals(expected.length, d.size());
+        int[] in = new int[d.size() - 1], tg = new int[d.size() - 1];
+        d.sequential(0, 1, d.size() - 1, in, tg);
+        assertArrayEquals(Arrays.copyOf(expected, expected.length - 1), in);
+        assertEquals(List.of("Be brief.", "What is 7 - 5?", "2"), TokenDataset.texts(file));
+
+        Files.writeString(file, "{\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> TokenDataset.read(file, tokenizer));
+        assertTrue(e.getMessage().startsWith(file + ":1: messages[0]: role \"tool\""), e.getMessage());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.consilium.rewards.calibration.GoldItem;
 import dev.consilium.rewards.calibration.GoldSet;
 import dev.consilium.runtime.datasets.ArithmeticDataset;
 import dev.consilium.runtime.datasets.JudgeGoldDataset;
+import dev.consilium.runtime.datasets.ArithmeticDialogues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,8 @@ import java.util.List;
 /** Regenerates the shipped task data; each file in datasets/ names the command that made it. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
         description = "Generate task data with ground truth true by construction.",
-        subcommands = {DatasetsCommand.Arithmetic.class, DatasetsCommand.Judge.class})
+        subcommands = {DatasetsCommand.Arithmetic.class, DatasetsCommand.Judge.class, DatasetsCommand.Dialogues.class,
+                DatasetsCommand.JudgeDialogues.class})
 final class DatasetsCommand {
 
     @Command(name = "arithmetic", mixinStandardHelpOptions = true,
@@ -50,6 +52,44 @@ final class DatasetsCommand {
             List<GoldItem> items = JudgeGoldDataset.arithmetic(seed, problems);
             GoldSet.write(out, items);
             System.out.printf("wrote %d gold items (%d pointwise, %d pairwise) to %s%n", items.size(), 2 * problems, problems, out);
+        }
+    }
+
+    @Command(name = "dialogues", mixinStandardHelpOptions = true,
+            description = "The demo policy's warm-up chats: solver and reviser turns on fresh problems, none held out.")
+    static final class Dialogues implements Runnable {
+        @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
+        Path heldout;
+        @Option(names = "--out", defaultValue = "datasets/arithmetic/dialogues.jsonl", description = "Output file (default: ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--seed", defaultValue = "11", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--count", defaultValue = "40000", description = "Chats to write (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Override
+        public void run() {
+            ArithmeticDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
+            System.out.printf("wrote %d chats to %s%n", count, out);
+        }
+    }
+
+    @Command(name = "judge-dialogues", mixinStandardHelpOptions = true,
+            description = "The demo judge's training chats: transcripts and verdicts in words, worked column by column.")
+    static final class JudgeDialogues implements Runnable {
+        @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
+        Path heldout;
+        @Option(names = "--out", defaultValue = "datasets/arithmetic/judge-dialogues.jsonl", description = "Output file (default: ${DEFAULT-VALUE}).")
+        Path out;
+        @Option(names = "--seed", defaultValue = "13", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--count", defaultValue = "40000", description = "Chats to write (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Override
+        public void run() {
+            dev.consilium.runtime.datasets.JudgeDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
+            System.out.printf("wrote %d chats to %s%n", count, out);
         }
     }
 }

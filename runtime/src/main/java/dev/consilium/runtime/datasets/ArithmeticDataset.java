@@ -40,17 +40,8 @@ public final class ArithmeticDataset {
             if (++attempts > 50 * (train + heldout)) {
                 throw new IllegalArgumentException("cannot draw " + (train + heldout) + " distinct problems");
             }
-            int digits = 1 + rng.nextInt(3);
-            int a = draw(rng, digits);
-            int b = draw(rng, 1 + rng.nextInt(digits));
-            boolean add = rng.nextBoolean();
-            if (!add && b > a) { int t = a; a = b; b = t; }
-            String question = "What is " + a + (add ? " + " : " - ") + b + "?";
-            if (!seen.add(question)) continue;
-            int answer = add ? a + b : a - b;
-            int difficulty = Math.max(Integer.toString(a).length(), Integer.toString(b).length()) + carries(a, b, add);
-            String id = "arith-" + String.format("%06d", all.size());
-            all.add(new Problem(id, question, Integer.toString(answer), difficulty));
+            Problem p = draw(rng, "arith-" + String.format("%06d", all.size()));
+            if (seen.add(p.question())) all.add(p);
         }
         return new Split(List.copyOf(all.subList(0, train)), List.copyOf(all.subList(train, train + heldout)));
     }
@@ -96,6 +87,19 @@ public final class ArithmeticDataset {
         return problems;
     }
 
+    /** One problem drawn from {@code rng}: operands of 1 to 3 digits, addition or subtraction (never negative). */
+    static Problem draw(Random rng, String id) {
+        int digits = 1 + rng.nextInt(3);
+        int a = draw(rng, digits);
+        int b = draw(rng, 1 + rng.nextInt(digits));
+        boolean add = rng.nextBoolean();
+        if (!add && b > a) { int t = a; a = b; b = t; }
+        String question = "What is " + a + (add ? " + " : " - ") + b + "?";
+        int answer = add ? a + b : a - b;
+        int difficulty = Math.max(Integer.toString(a).length(), Integer.toString(b).length()) + carries(a, b, add);
+        return new Problem(id, question, Integer.toString(answer), difficulty);
+    }
+
     private static int draw(Random rng, int digits) {
         int lo = digits == 1 ? 0 : (int) Math.pow(10, digits - 1);
         int hi = (int) Math.pow(10, digits);
@@ -122,10 +126,15 @@ public final class ArithmeticDataset {
     private static void write(Path file, List<Problem> problems, Function<Problem, ObjectNode> toJson) {
         StringBuilder sb = new StringBuilder();
         for (Problem p : problems) sb.append(toJson.apply(p)).append('\n');
+        writeAtomically(file, sb);
+    }
+
+    /** Writes through a temporary file and a rename, so a reader never sees half a file. */
+    static void writeAtomically(Path file, CharSequence text) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

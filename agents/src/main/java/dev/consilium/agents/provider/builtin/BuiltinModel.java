@@ -1,0 +1,72 @@
+package dev.consilium.agents.provider.builtin;
+
+import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import dev.consilium.moe.generate.Completion;
+import dev.consilium.moe.generate.GenerationService;
+import dev.consilium.moe.generate.Generator;
+import dev.consilium.moe.generate.SamplingParams;
+import dev.consilium.moe.generate.TokenListener;
+import dev.consilium.moe.model.DeepSeekV3Model;
+import dev.consilium.moe.tokenizer.BpeTokenizer;
+import dev.consilium.moe.tokenizer.ChatMessage;
+import dev.consilium.moe.tokenizer.ChatTemplate;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A built-in model ready to chat: its weights, tokenizer and chat template, and one decode loop that every
+ * caller shares (continuous batching), so many agents on virtual threads talk to it at once.
+ */
+public final class BuiltinModel implements AutoCloseable {
+    /** Requests allowed to wait for a decode slot; beyond it callers get an error rather than unbounded memory. */
+    static final int MAX_QUEUED = 4096;
+
+    private final String name;
+    private final BpeTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final GenerationService service;
+
+    private BuiltinModel(String name, Generator generator) {
+        this.name = name;
+        this.tokenizer = generator.tokenizer();
+        this.template = ChatTemplate.deepSeekV3(tokenizer);
+        this.service = GenerationService.start(generator, MAX_QUEUED);
+    }
+
+    /** Loads the checkpoint directory (config.json, model.safetensors, tokenizer.json). */
+    public static BuiltinModel load(Path checkpoint) {
+        ModelCheckpoint loaded = ModelCheckpoint.load(checkpoint);
+        return of("builtin/" + checkpoint, loaded.model(), loaded.tokenizer());
+    }
+
+    /**
+     * Serves {@code model} as it is now. Generation packs its own copy of the weights, so training the model
+     * afterwards does not change this one; make a new one to serve the trained weights.
+     */
+    public static BuiltinModel of(String name, DeepSeekV3Model model, BpeTokenizer tokenizer) {
+        return new BuiltinModel(name, Generator.builder().model(model).tokenizer(tokenizer).build());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public BpeTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    int endOfTurn() {
+        return template.endOfTurn();
+    }
+
+    CompletableFuture<Completion> submit(List<ChatMessage> messages, SamplingParams params, TokenListener listener) {
+        return service.submit(template.prompt(messages), params, listener);
+    }
+
+    @Override
+    public void close() {
+        service.close();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.consilium.runtime.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A small inline SVG line chart: one or more series over rounds, with axes, ticks and a legend. Inline
+ * SVG keeps the report one self-contained file that renders with no network and no script.
+ */
+final class LineChart {
+    /** One named line; {@code values[i]} is the value at round {@code i}, NaN where there is none. */
+    record Series(String name, double[] values) {}
+
+    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+    private static final int W = 460, H = 240, LEFT = 52, RIGHT = 12, TOP = 28, BOTTOM = 40;
+
+    private LineChart() {}
+
+    static String svg(String title, String yLabel, List<Series> series, Double yMin, Double yMax) {
+        int n = 0;
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            n = Math.max(n, s.values().length);
+            for (double v : s.values()) {
+                if (Double.isNaN(v)) continue;
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        if (lo > hi) { lo = 0; hi = 1; }
+        if (yMin != null) lo = Math.min(lo, yMin);
+        if (yMax != null) hi = Math.max(hi, yMax);
+        if (hi - lo < 1e-12) { hi = lo + 1; }
+        double xSpan = Math.max(1, n - 1), ySpan = hi - lo;
+        int plotW = W - LEFT - RIGHT, plotH = H - TOP - BOTTOM;
+
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">",
+                W, H, Html.escape(title)));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" class=\"t\">%s</text>", LEFT, Html.escape(title)));
+        for (int i = 0; i <= 4; i++) {
+            double v = lo + ySpan * i / 4;
+            double y = TOP + plotH - plotH * i / 4.0;
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"g\"/>", LEFT, W - RIGHT, y, y));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"a\" text-anchor=\"end\">%s</text>", LEFT - 4, y + 4, tick(v, ySpan)));
+        }
+        int step = Math.max(1, (int) Math.ceil(n / 10.0));
+        for (int i = 0; i < n; i += step) {
+            double x = LEFT + plotW * i / xSpan;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"a\" text-anchor=\"middle\">%d</text>", x, H - BOTTOM + 16, i));
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"a\" text-anchor=\"middle\">round</text>", LEFT + plotW / 2, H - 6));
+        svg.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" class=\"a\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>",
+                TOP + plotH / 2, TOP + plotH / 2, Html.escape(yLabel)));
+        for (int k = 0; k < series.size(); k++) {
+            Series s = series.get(k);
+            String color = COLORS[k % COLORS.length];
+            List<String> points = new ArrayList<>();
+            for (int i = 0; i < s.values().length; i++) {
+                double v = s.values()[i];
+                if (Double.isNaN(v)) continue;
+                double x = LEFT + plotW * i / xSpan, y = TOP + plotH - plotH * (v - lo) / ySpan;
+                points.add(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
+                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>%s, round %d: %s</title></circle>",
+                        x, y, color, Html.escape(s.name()), i, tick(v, ySpan / 100)));
+            }
+            if (points.size() > 1) {
+                svg.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>", color, String.join(" ", points)));
+            }
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" class=\"a\">%s</text>",
+                    LEFT + 8 + 110 * (k % 3), TOP + 4 + 12 * (k / 3), color, LEFT + 22 + 110 * (k % 3), TOP + 9 + 12 * (k / 3), Html.escape(s.name())));
+        }
+        return svg.append("</svg>").toString();
+    }
+
+    private static String tick(double v, double span) {
+        if (span >= 10) return String.format(Locale.ROOT, "%.0f", v);
+        if (span >= 0.1) return String.format(Locale.ROOT, "%.2f", v);
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+}
