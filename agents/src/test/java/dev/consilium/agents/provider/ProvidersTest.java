@@ -23,7 +23,7 @@ class ProvidersTest {
 
     @Test
     void theBuiltInVendorsAndAThirdPartyProviderAreFoundThroughServiceLoader() {
-        assertEquals(List.of("anthropic", "deepseek", "gemini", "ollama", "openai", "openai-compatible", "test-echo"),
+        assertEquals(List.of("anthropic", "builtin", "deepseek", "gemini", "ollama", "openai", "openai-compatible", "test-echo"),
                 List.copyOf(noKeys().build().providerNames()));
     }
 
@@ -33,10 +33,10 @@ class ProvidersTest {
     }
 
     @Test
-    void builtinRefsFailClearlyUntilTheBuiltInModelsProviderIsRegistered() {
+    void aBuiltinRefWithoutACheckpointNamesWhereItLookedAndAnotherProviderCanServeBuiltinRefs() {
         var e = assertThrows(ProviderException.class, () -> noKeys().build().chatModel("builtin/tiny-arith"));
-        assertTrue(e.getMessage().startsWith("builtin/tiny-arith: no provider for the built-in model is on the classpath"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("builtin/tiny-arith: no checkpoint at "), e.getMessage());
+        assertTrue(e.getMessage().contains("models/tiny-arith"), e.getMessage());
 
         ChatModelProvider builtin = new ChatModelProvider() {
             @Override
@@ -55,7 +55,7 @@ class ProvidersTest {
     @Test
     void anUnknownProviderIsNamedWithTheKnownOnes() {
         var e = assertThrows(ProviderException.class, () -> noKeys().build().chatModel("mistral/mistral-large"));
-        assertTrue(e.getMessage().startsWith("mistral/mistral-large: unknown provider 'mistral'; known: anthropic, deepseek, "
+        assertTrue(e.getMessage().startsWith("mistral/mistral-large: unknown provider 'mistral'; known: anthropic, builtin, deepseek, "
                 + "gemini, ollama, openai, openai-compatible, test-echo."), e.getMessage());
     }
 
