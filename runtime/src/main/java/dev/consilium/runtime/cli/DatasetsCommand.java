@@ -75,7 +75,7 @@ final class DatasetsCommand {
     }
 
     @Command(name = "judge-dialogues", mixinStandardHelpOptions = true,
-            description = "The demo judge's training chats: transcripts and verdicts in words, worked column by column.")
+            description = "The demo judge's training chats: its fenced prompt for a transcript, and a verdict in words, worked column by column.")
     static final class JudgeDialogues implements Runnable {
         @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
         Path heldout;
