@@ -1,0 +1,152 @@
+package dev.consilium.runtime.loop;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * A self-improvement experiment, as written in a JSON or YAML file (snake_case keys). Unknown keys, a missing
+ * required key and an out-of-range value are errors that name the field.
+ *
+ * <pre>{@code
+ * {"name": "arithmetic-demo", "policy": "models/demo-policy",
+ *  "workflow": {"type": "solver-reviser"},
+ *  "tasks": {"train": "datasets/arithmetic/train.jsonl", "heldout": "datasets/arithmetic/heldout.jsonl"},
+ *  "judges": [{"model": "builtin/models/demo-judge", "prompt": "arithmetic-judge", "weight": 1.0}],
+ *  "rewards": [{"type": "exact_match", "weight": 0.0}],
+ *  "algorithm": {"name": "grpo", "lr": 2e-4, "clip_low": 0.2, "clip_high": 0.28, "beta": 0.0},
+ *  "rounds": 10, "tasks_per_round": 16, "rollouts_per_task": 8, "seed": 1, "out": "runs/demo"}
+ * }</pre>
+ * Swapping the judge for an API model is one line: {@code "model": "openai/gpt-4o-mini"} (its key from the
+ * environment, as every provider reads it).
+ */
+public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
+                         List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
+                         int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
+                         String providers) {
+
+    /** Train and held-out task files ({@code {"id","question","answer"}} lines); optional cap on held-out tasks. */
+    public record Tasks(String train, String heldout, Integer heldoutLimit) {}
+
+    /** An LLM judge: a model ref, the prompt it is asked with ({@code arithmetic-judge} or {@code pointwise}), its weight. */
+    public record JudgeSpec(String model, String prompt, Double weight) {}
+
+    /** A verifiable reward: {@code exact_match} against the task's answer, with its weight. */
+    public record RewardSpec(String type, Double weight) {}
+
+    /**
+     * {@code grpo} (clip_low, clip_high, beta: KL to the starting policy, 0 skips it), {@code rft} (threshold) or
+     * {@code dpo} (dpo_beta; pairs of best and worst solver answers per task); lr for all.
+     */
+    public record Algorithm(String name, Double lr, @JsonProperty("clip_low") Double clipLow,
+                            @JsonProperty("clip_high") Double clipHigh, Double beta, Double threshold,
+                            @JsonProperty("dpo_beta") Double dpoBeta, Double margin) {
+        public double lrOr(double d) { return lr == null ? d : lr; }
+    }
+
+    private static final ObjectMapper JSON = mapper(new ObjectMapper());
+    private static final ObjectMapper YAML = mapper(new ObjectMapper(new YAMLFactory()));
+
+    private static ObjectMapper mapper(ObjectMapper m) {
+        return m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** Reads and validates {@code file} ({@code .yaml}/{@code .yml} as YAML, anything else as JSON). */
+    public static Experiment load(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        ObjectMapper m = name.endsWith(".yaml") || name.endsWith(".yml") ? YAML : JSON;
+        try {
+            return parse(m.readTree(Files.readString(file)), file.toString());
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(file + ": " + describe(e), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Experiment parse(JsonNode tree, String where) throws IOException {
+        if (tree == null || !tree.isObject()) throw new IllegalArgumentException(where + ": expected an object");
+        for (String required : List.of("name", "policy", "workflow", "tasks", "rounds")) {
+            if (!tree.hasNonNull(required)) throw new IllegalArgumentException(where + ": missing \"" + required + "\"");
+        }
+        Experiment e;
+        try {
+            e = JSON.treeToValue(tree, Experiment.class);
+        } catch (JsonMappingException ex) {
+            throw new IllegalArgumentException(where + ": " + describe(ex), ex);
+        }
+        return e.validated(where);
+    }
+
+    private Experiment validated(String where) {
+        if (tasks.train() == null) throw new IllegalArgumentException(where + ": missing \"tasks.train\"");
+        if (tasks.heldout() == null) throw new IllegalArgumentException(where + ": missing \"tasks.heldout\"");
+        if (rounds < 1) throw new IllegalArgumentException(where + ": \"rounds\" must be >= 1, was " + rounds);
+        if (tasksPerRound < 1) throw new IllegalArgumentException(where + ": \"tasks_per_round\" must be >= 1, was " + tasksPerRound);
+        if (rolloutsPerTask < 2) throw new IllegalArgumentException(where + ": \"rollouts_per_task\" must be >= 2 (advantages compare a group), was " + rolloutsPerTask);
+        if (!(temperature > 0)) throw new IllegalArgumentException(where + ": \"temperature\" must be > 0 for rollouts, was " + temperature);
+        if (!workflow.hasNonNull("type")) throw new IllegalArgumentException(where + ": missing \"workflow.type\"");
+        if (judges.isEmpty() && rewards.isEmpty()) throw new IllegalArgumentException(where + ": give at least one of \"judges\" or \"rewards\"");
+        for (int i = 0; i < judges.size(); i++) {
+            if (judges.get(i).model() == null) throw new IllegalArgumentException(where + ": missing \"judges[" + i + "].model\"");
+        }
+        for (int i = 0; i < rewards.size(); i++) {
+            if (!"exact_match".equals(rewards.get(i).type())) {
+                throw new IllegalArgumentException(where + ": \"rewards[" + i + "].type\" must be exact_match, was " + rewards.get(i).type());
+            }
+        }
+        if (!List.of("grpo", "rft", "dpo").contains(algorithm.name())) {
+            throw new IllegalArgumentException(where + ": \"algorithm.name\" must be grpo, rft or dpo, was " + algorithm.name());
+        }
+        return this;
+    }
+
+    public Experiment {
+        if (judges == null) judges = List.of();
+        if (rewards == null) rewards = List.of();
+        if (algorithm == null) algorithm = new Algorithm("grpo", null, null, null, null, null, null, null);
+        if (tasksPerRound == 0) tasksPerRound = 16;
+        if (rolloutsPerTask == 0) rolloutsPerTask = 8;
+        if (temperature == 0) temperature = 1.0;
+        if (out == null) out = "runs/" + name;
+    }
+
+    /** The experiment as JSON, as the run directory keeps it. */
+    public String toJson() {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Experiment fromJson(String json, String where) {
+        try {
+            return parse(JSON.readTree(json), where);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Jackson's message names the field by its path; keep that, drop the Java class names. */
+    private static String describe(JsonMappingException e) {
+        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        String msg = e.getOriginalMessage();
+        if (msg.startsWith("Unrecognized field")) return "unknown field \"" + path + "\"";
+        return "field \"" + path + "\": " + msg.replaceAll("\\(class [^)]*\\)", "").replaceAll(" of type `[^`]*`", "");
+    }
+}
