@@ -14,6 +14,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
@@ -52,6 +53,7 @@ public final class JudgeModel {
     private final StructuredOutput structuredOutput;
     private final byte[] nonceSeed;
     private final int maxAnswerChars;
+    private final Double temperature;
 
     private JudgeModel(Builder b) {
         this.model = Objects.requireNonNull(b.model, "model");
@@ -60,6 +62,7 @@ public final class JudgeModel {
         this.structuredOutput = b.structuredOutput;
         this.nonceSeed = b.nonceSeed;
         this.maxAnswerChars = b.maxAnswerChars;
+        this.temperature = b.temperature;
     }
 
     public static Builder builder() {
@@ -149,12 +152,14 @@ public final class JudgeModel {
     Reply ask(PromptTemplate prompt, Material m, String textFormat, String jsonFormat, JsonObjectSchema schema) {
         boolean json = structured();
         m.put("format", json ? jsonFormat : textFormat);
-        ChatRequest.Builder request = ChatRequest.builder().messages(
-                SystemMessage.from(prompt.renderSystem(m.values)), UserMessage.from(prompt.renderUser(m.values)));
+        DefaultChatRequestParameters.Builder<?> parameters = DefaultChatRequestParameters.builder().temperature(temperature);
         if (json) {
-            request.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+            parameters.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
                     .jsonSchema(JsonSchema.builder().name(prompt.name() + "_verdict").rootElement(schema).build()).build());
         }
+        ChatRequest.Builder request = ChatRequest.builder().messages(
+                SystemMessage.from(prompt.renderSystem(m.values)), UserMessage.from(prompt.renderUser(m.values)))
+                .parameters(parameters.build());
         ChatResponse response;
         try {
             response = model.chat(request.build());
@@ -205,6 +210,7 @@ public final class JudgeModel {
         private StructuredOutput structuredOutput = StructuredOutput.AUTO;
         private byte[] nonceSeed;
         private int maxAnswerChars = 200_000;
+        private Double temperature = 0.0;
 
         private Builder() {}
 
@@ -235,6 +241,15 @@ public final class JudgeModel {
          * Fixes the secret the nonces derive from, making requests reproducible across processes (replayable from a
          * response cache). Keep it out of judged content's reach; by default a fresh random seed per judge model.
          */
+        /**
+         * The sampling temperature asked of the judge model: 0 by default, because a judge decides rather than
+         * samples (its verdict on the same content stays the same); null leaves it to the model's defaults.
+         */
+        public Builder temperature(Double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
         public Builder nonceSeed(long seed) {
             this.nonceSeed = Long.toString(seed).getBytes(StandardCharsets.UTF_8);
             return this;

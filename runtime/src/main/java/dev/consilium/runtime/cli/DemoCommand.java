@@ -1,105 +1,82 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.ModelCheckpoint;
-import dev.consilium.moe.config.ModelConfig;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.moe.kernel.Parallel;
-import dev.consilium.moe.model.DeepSeekV3Model;
-import dev.consilium.moe.model.ExpertLoad;
-import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.PreTokenizer;
-import dev.consilium.moe.train.StepResult;
-import dev.consilium.moe.train.TokenDataset;
-import dev.consilium.moe.train.TrainOptions;
-import dev.consilium.moe.train.Trainer;
-import dev.consilium.runtime.datasets.ArithmeticDataset;
-import dev.consilium.runtime.datasets.ArithmeticDataset.Problem;
-import dev.consilium.runtime.eval.ExactMatch;
+import dev.consilium.runtime.loop.Experiment;
+import dev.consilium.runtime.loop.ExperimentRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
- * The embedded demo, offline and without keys. Today it runs the stages of the self-improvement loop that
- * exist: the built-in MoE model learning arithmetic from shipped data, measured on held-out problems.
+ * The embedded demo, offline and without keys: experiments/demo.json run end to end. The shipped built-in policy
+ * answers arithmetic tasks as a solver and a reviser, the shipped built-in judge reads each transcript and gives
+ * its verdict in words, GRPO trains the policy on the judge's rewards, and held-out tasks measure it.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The embedded demo: offline, no API key.",
-                "Trains the built-in DeepSeek-V3-style MoE (config 'tiny') from scratch on datasets/arithmetic",
-                "and measures held-out exact-match accuracy before and after. The agents, the LLM judge and the",
-                "reward-driven rounds of the self-improvement loop are not built yet; the demo says so."})
+        description = {"The embedded demo: offline, no API key, a few minutes on a laptop CPU.",
+                "Runs experiments/demo.json: a built-in MoE policy (solver -> reviser) is judged by a built-in LLM judge",
+                "and trained with GRPO on its verdicts; prints held-out accuracy before and after, the judge's",
+                "agreement with the ground truth, and the path of the HTML report."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "datasets/arithmetic", description = "Task folder (default: ${DEFAULT-VALUE}).")
-    Path data;
-    @Option(names = "--out", defaultValue = "runs/demo", description = "Run folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--experiment", defaultValue = "experiments/demo.json", description = "Experiment file (default: ${DEFAULT-VALUE}).")
+    Path experiment;
+    @Option(names = "--out", description = "Run directory (default: the experiment's, runs/demo); an earlier demo run there is replaced.")
     Path out;
-    @Option(names = "--steps", defaultValue = "2400", description = "Training steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    float lr;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and batches (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Seed for rollouts and training (default: the experiment's).")
+    Long seed;
+    @Option(names = "--rounds", description = "Rounds of rollouts and training (default: the experiment's).")
+    Integer rounds;
 
     @Override
     public Integer call() {
         PrintStream o = System.out;
         long started = System.nanoTime();
-        o.println("Consilium demo: the built-in MoE model learns arithmetic, measured on held-out problems.");
-        o.println("(Agents, the LLM judge and reward-driven training rounds are not built yet: this demo runs");
-        o.println(" the model-training stage of the self-improvement loop only.)");
+        Experiment e = Experiment.load(experiment);
+        e = new Experiment(e.name(), e.policy(), e.workflow(), e.tasks(), e.judges(), e.rewards(), e.algorithm(),
+                rounds != null ? rounds : e.rounds(), e.tasksPerRound(), e.rolloutsPerTask(), e.temperature(),
+                seed != null ? seed : e.seed(), e.budgetUsd(), out != null ? out.toString() : e.out(), e.providers());
+        o.println("Consilium demo: a built-in MoE policy improves from an LLM judge's verdicts on its own transcripts.");
+        o.printf("policy %s, judge %s, workflow %s, %s, %d rounds of %d tasks x %d rollouts, seed %d%n", e.policy(),
+                e.judges().getFirst().model(), e.workflow().get("type").asText(), e.algorithm().name(), e.rounds(),
+                e.tasksPerRound(), e.rolloutsPerTask(), e.seed());
+        deleteRun(Path.of(e.out()));
+        ExperimentRun.Result r = ExperimentRun.start(e, o).run();
+        JsonNode before = r.before(), after = r.after();
         o.println();
-
-        List<Problem> heldout = ArithmeticDataset.read(data.resolve("heldout.jsonl"));
-        Path corpus = data.resolve("pretrain.jsonl");
-        ModelConfig config = ModelConfig.named("tiny");
-        BpeTokenizer tokenizer = BpeTokenizer.trainer().vocabSize(config.vocabSize())
-                .preTokenizer(PreTokenizer.singleDigits()).train(TokenDataset.texts(corpus));
-        TokenDataset[] split = TokenDataset.read(corpus, tokenizer).split(0.05);
-        DeepSeekV3Model model = new DeepSeekV3Model(config, seed);
-        o.printf(Locale.ROOT, "1. data: %s (%,d training tokens), %d held-out problems%n", corpus, split[0].size(), heldout.size());
-        o.printf(Locale.ROOT, "2. model: DeepSeek-V3 architecture, %s, %,d parameters%n",
-                config.summary(), model.parameterCount());
-
-        ExactMatch.Result before = ExactMatch.evaluate(model, tokenizer, heldout);
-        o.printf("3. held-out exact match before training: %s%n", before);
-
-        TrainOptions options = TrainOptions.builder().steps(steps).batchSize(16).seqLen(64).lr(lr)
-                .seed(seed).build();
-        Trainer trainer = new Trainer(model, options);
-        ProgressBar bar = new ProgressBar(o, "4. training", steps);
-        StepResult last = null;
-        long tokens = 0, trainStart = System.nanoTime();
-        while (trainer.steps() < steps) {
-            last = trainer.step(split[0]);
-            tokens += last.tokens();
-            bar.update(last.step(), String.format(Locale.ROOT, "loss %.3f | %,.0f tok/s | expert load max/mean %s",
-                    last.loss().crossEntropy(), tokens / ((System.nanoTime() - trainStart) / 1e9),
-                    ExpertLoad.summary(last.expertLoad())));
-        }
-        double heldoutLoss = trainer.evaluate(split[1], 64);
-        double unigram = split[0].unigramCrossEntropy(split[1], config.vocabSize());
-
-        ExactMatch.Result after = ExactMatch.evaluate(model, tokenizer, heldout);
-        Path policy = out.resolve("policy");
-        ModelCheckpoint.save(policy, model, tokenizer, trainer.state());
-        boolean identical = sameLogits(model, ModelCheckpoint.load(policy).model(), tokenizer.encodeOrdinary(heldout.get(0).question()));
-
-        o.println();
-        o.printf("held-out exact match (%d problems): before %s, after %s%n", heldout.size(), before, after);
-        o.printf(Locale.ROOT, "held-out loss: %.3f nats/token (unigram baseline %.3f)%n", heldoutLoss, unigram);
-        o.printf("expert load max/mean per MoE layer, last step: %s%n", ExpertLoad.summary(last.expertLoad()));
-        o.printf("checkpoint: %s (reloaded, %s)%n", policy, identical ? "identical logits" : "LOGITS DIFFER");
-        o.printf(Locale.ROOT, "took %.0f s on %d threads (%s)%n", (System.nanoTime() - started) / 1e9,
-                Parallel.threads(), Machine.cpuName());
-        return identical ? 0 : 1;
+        o.printf("held-out accuracy (%d tasks): before %s, after %s%n", after.get("heldout_total").asInt(),
+                Summary.accuracy(before), Summary.accuracy(after));
+        o.printf(Locale.ROOT, "judge agreement with the ground truth: %s (abstained %s), over all rounds' rollouts%n",
+                mean(r, "judge_agreement"), mean(r, "abstain_rate"));
+        o.println("report: " + r.report());
+        o.printf(Locale.ROOT, "took %.0f s on %d threads (%s)%n", (System.nanoTime() - started) / 1e9, Parallel.threads(),
+                Machine.cpuName());
+        return 0;
     }
 
-    private static boolean sameLogits(DeepSeekV3Model a, DeepSeekV3Model b, int[] prompt) {
-        return Arrays.equals(a.logits(prompt, 1, prompt.length), b.logits(prompt, 1, prompt.length));
+    private static String mean(ExperimentRun.Result r, String field) {
+        List<JsonNode> rounds = r.rounds().stream().filter(m -> m.has(field)).toList();
+        if (rounds.isEmpty()) return "n/a";
+        return String.format(Locale.ROOT, "%.3f", rounds.stream().mapToDouble(m -> m.get(field).asDouble()).average().orElseThrow());
+    }
+
+    /** The demo always starts fresh: a finished or interrupted demo run in the same place is replaced. */
+    private static void deleteRun(Path dir) {
+        if (!Files.exists(dir.resolve("experiment.json"))) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot clear the earlier demo run in " + dir + ": " + ex.getMessage(), ex);
+        }
     }
 }

@@ -138,8 +138,16 @@ public final class ExperimentRun {
         return b.build();
     }
 
-    /** What the run reached: the first and last metrics records, and where its report is. */
-    public record Result(Path dir, JsonNode before, JsonNode after, Path report) {}
+    /** What the run reached: every round's metrics record (round 0 is the starting policy), and its report. */
+    public record Result(Path dir, List<JsonNode> rounds, Path report) {
+        public JsonNode before() {
+            return rounds.getFirst();
+        }
+
+        public JsonNode after() {
+            return rounds.getLast();
+        }
+    }
 
     public Result run() {
         List<Problem> train = ArithmeticDataset.read(Path.of(experiment.tasks().train()));
@@ -174,8 +182,7 @@ public final class ExperimentRun {
                 runRound(round, train, heldout, policy, tokenizer, trainer, judges,
                         trajectories, verdicts, rewards, preferences, metrics);
             }
-            List<JsonNode> all = metrics.records();
-            return new Result(dir, all.getFirst(), all.getLast(), dir.resolve("report.html"));
+            return new Result(dir, metrics.records(), dir.resolve("report.html"));
         }
     }
 

@@ -105,7 +105,8 @@ final class BuiltinRequests {
         return ChatResponse.builder().aiMessage(AiMessage.from(c.text())).metadata(metadata).build();
     }
 
+    /** A token's share of the response text: special tokens (an end of turn) are not part of it. */
     private static String text(BpeTokenizer tokenizer, int token) {
-        return tokenizer.decode(new int[] {token});
+        return tokenizer.decode(new int[] {token}, true);
     }
 }
