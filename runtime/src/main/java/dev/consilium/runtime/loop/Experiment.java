@@ -48,11 +48,13 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
 
     /**
      * {@code grpo} (clip_low, clip_high, beta: KL to the starting policy, 0 skips it), {@code rft} (threshold) or
-     * {@code dpo} (dpo_beta; pairs of best and worst solver answers per task); lr for all.
+     * {@code dpo} (dpo_beta; pairs of best and worst solver answers per task); lr for all, and minibatches: the
+     * optimizer steps each round's samples are split into (default 1; more steps move further per round, which
+     * GRPO's clipped ratio keeps in check).
      */
     public record Algorithm(String name, Double lr, @JsonProperty("clip_low") Double clipLow,
                             @JsonProperty("clip_high") Double clipHigh, Double beta, Double threshold,
-                            @JsonProperty("dpo_beta") Double dpoBeta, Double margin) {
+                            @JsonProperty("dpo_beta") Double dpoBeta, Double margin, Integer minibatches) {
         public double lrOr(double d) { return lr == null ? d : lr; }
     }
 
@@ -117,7 +119,7 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public Experiment {
         if (judges == null) judges = List.of();
         if (rewards == null) rewards = List.of();
-        if (algorithm == null) algorithm = new Algorithm("grpo", null, null, null, null, null, null, null);
+        if (algorithm == null) algorithm = new Algorithm("grpo", null, null, null, null, null, null, null, null);
         if (tasksPerRound == 0) tasksPerRound = 16;
         if (rolloutsPerTask == 0) rolloutsPerTask = 8;
         if (temperature == 0) temperature = 1.0;

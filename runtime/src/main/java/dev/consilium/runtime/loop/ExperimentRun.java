@@ -315,37 +315,53 @@ public final class ExperimentRun {
                 eval.get("abstain_rate").asDouble(), eval.get("seconds").asDouble());
     }
 
+    /**
+     * The round's optimizer steps: its samples (or pairs) in {@code minibatches} consecutive slices, one step each.
+     * Metrics are the last step's, with the trained-sample count summed.
+     */
     private PolicyStep<?> train(PolicyTrainer trainer, List<Rollout> samples, List<PreferencePair> pairs, ObjectNode m) {
         Experiment.Algorithm a = experiment.algorithm();
-        try {
-            switch (a.name()) {
-                case "grpo" -> {
-                    Grpo grpo = Grpo.builder().clipLow(or(a.clipLow(), 0.2)).clipHigh(or(a.clipHigh(), 0.28))
-                            .beta(or(a.beta(), 0.0)).build();
-                    PolicyStep<Grpo.Metrics> s = trainer.step(grpo, samples);
-                    m.put("loss", s.metrics().loss()).put("clip_fraction", s.metrics().clipFraction())
-                            .put("entropy", s.metrics().entropy()).put("trained_samples", s.metrics().samples());
-                    if (!Double.isNaN(s.metrics().kl())) m.put("kl", s.metrics().kl());
-                    return s;
-                }
-                case "rft" -> {
-                    PolicyStep<Rft.Metrics> s = trainer.step(new Rft(or(a.threshold(), 0.5)), samples);
-                    m.put("loss", s.metrics().loss()).put("trained_samples", s.metrics().kept());
-                    return s;
-                }
-                default -> {
-                    PolicyStep<Dpo.Metrics> s = trainer.step(new Dpo(or(a.dpoBeta(), 0.1)), pairs);
-                    m.put("loss", s.metrics().loss()).put("dpo_margin", s.metrics().rewardMargin())
-                            .put("dpo_accuracy", s.metrics().accuracy()).put("trained_samples", s.metrics().pairs());
-                    return s;
-                }
+        int k = a.minibatches() == null ? 1 : Math.max(1, a.minibatches());
+        boolean dpo = a.name().equals("dpo");
+        int n = dpo ? pairs.size() : samples.size();
+        PolicyStep<?> last = null;
+        int trained = 0;
+        for (int i = 0; i < k; i++) {
+            int from = n * i / k, to = n * (i + 1) / k;
+            if (from == to) continue;
+            try {
+                last = switch (a.name()) {
+                    case "grpo" -> {
+                        Grpo grpo = Grpo.builder().clipLow(or(a.clipLow(), 0.2)).clipHigh(or(a.clipHigh(), 0.28))
+                                .beta(or(a.beta(), 0.0)).build();
+                        PolicyStep<Grpo.Metrics> s = trainer.step(grpo, samples.subList(from, to));
+                        m.put("loss", s.metrics().loss()).put("clip_fraction", s.metrics().clipFraction())
+                                .put("entropy", s.metrics().entropy());
+                        if (!Double.isNaN(s.metrics().kl())) m.put("kl", s.metrics().kl());
+                        trained += s.metrics().samples() - s.metrics().zeroAdvantage();
+                        yield s;
+                    }
+                    case "rft" -> {
+                        PolicyStep<Rft.Metrics> s = trainer.step(new Rft(or(a.threshold(), 0.5)), samples.subList(from, to));
+                        m.put("loss", s.metrics().loss());
+                        trained += s.metrics().kept();
+                        yield s;
+                    }
+                    default -> {
+                        PolicyStep<Dpo.Metrics> s = trainer.step(new Dpo(or(a.dpoBeta(), 0.1)), pairs.subList(from, to));
+                        m.put("loss", s.metrics().loss()).put("dpo_margin", s.metrics().rewardMargin())
+                                .put("dpo_accuracy", s.metrics().accuracy());
+                        trained += s.metrics().pairs();
+                        yield s;
+                    }
+                };
+            } catch (IllegalArgumentException nothingToTrain) {
+                // Every rollout in the slice flat or abstained: nothing to learn from it; the round goes on.
+                out.println("  no training on slice " + (i + 1) + "/" + k + ": " + nothingToTrain.getMessage());
             }
-        } catch (IllegalArgumentException nothingToTrain) {
-            // Every group flat or abstained: the round measures, records, and leaves the policy as it was.
-            out.println("  no training this round: " + nothingToTrain.getMessage());
-            m.put("trained_samples", 0);
-            return null;
         }
+        m.put("trained_samples", trained);
+        return last;
     }
 
     /** A policy turn as a training sample: the prompt exactly as the template renders the recorded messages. */
@@ -455,7 +471,7 @@ public final class ExperimentRun {
 
     private TrainOptions trainOptions() {
         return TrainOptions.builder().lr((float) experiment.algorithm().lrOr(2e-4)).minLrRatio(1f).warmupSteps(0)
-                .steps(experiment.rounds()).batchSize(64).seqLen(256).seed(experiment.seed())
+                .steps((long) experiment.rounds() * Math.max(1, experiment.algorithm().minibatches() == null ? 1 : experiment.algorithm().minibatches())).batchSize(64).seqLen(256).seed(experiment.seed())
                 .lossWeights(LossWeights.NONE).build();
     }
 
