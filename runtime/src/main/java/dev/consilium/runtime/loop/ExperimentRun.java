@@ -15,6 +15,7 @@ import dev.consilium.agents.trajectory.ModelCall;
 import dev.consilium.agents.trajectory.Trajectory;
 import dev.consilium.agents.workflow.WorkflowFactory;
 import dev.consilium.agents.workflow.WorkflowSpec;
+import dev.consilium.moe.checkpoint.CheckpointException;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.ExpertLoad;
@@ -176,8 +177,13 @@ public final class ExperimentRun {
             }
             if (done > 0) out.println("resuming after round " + done);
             for (int round = done + 1; round <= experiment.rounds(); round++) {
-                runRound(round, train, heldout, policy, tokenizer, trainer, judges,
-                        trajectories, verdicts, rewards, preferences, metrics);
+                try {
+                    runRound(round, train, heldout, policy, tokenizer, trainer, judges,
+                            trajectories, verdicts, rewards, preferences, metrics);
+                } catch (RunException | CheckpointException e) {
+                    throw new RunException(e.getMessage() + " (round " + round + " did not finish; round " + (round - 1)
+                            + " is intact: resume with --resume " + dir + " once this is fixed)", e);
+                }
             }
             List<JsonNode> all = metrics.records();
             return new Result(dir, all.getFirst(), all.getLast(), dir.resolve("report.html"));
@@ -526,7 +532,7 @@ public final class ExperimentRun {
     }
 
     private static ObjectNode verdictJson(Verdict v) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JSON.createObjectNode().put("judge", v.provenance().judge());
         switch (v) {
             case Verdict.Score s -> o.put("type", "score").put("value", s.value()).put("normalized", s.normalized())
                     .put("rationale", s.rationale()).put("raw", s.provenance().rawOutput());

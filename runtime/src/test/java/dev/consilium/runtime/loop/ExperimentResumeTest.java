@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import static dev.consilium.runtime.loop.LoopFixture.lines;
 import static dev.consilium.runtime.loop.LoopFixture.withoutTiming;
@@ -23,9 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The issue's done-when: killing a run at any moment and resuming it gives the same final metrics as a run
  * that was never interrupted, with every journal record once. A kill is an exception thrown out of the
- * executor at a chosen unit of a chosen call, so it lands with the other units in flight; the executor's calls
- * are, in order, round 0's held-out evaluation, then for each round its rollouts, its judging and its
- * held-out evaluation (call {@code 3r - 2}, {@code 3r - 1}, {@code 3r} of round r).
+ * executor ({@link KillingExecutor}) at a chosen unit of a chosen call, so it lands with the other units in flight.
  */
 class ExperimentResumeTest {
     private static final List<String> JOURNALS = List.of("trajectories", "verdicts", "rewards", "preferences", "metrics");
@@ -82,16 +79,16 @@ class ExperimentResumeTest {
     void killedDuringTheSecondRoundsJudgingThenAgainWhileResuming() {
         Path run = killedAt("judging2", 5, 7);
         // Resumed after round 1: its calls are round 2's rollouts, judging and evaluation.
-        ExperimentRun resumed = ExperimentRun.resume(run, LoopFixture.quiet()).withExecutor(new Killing(0, 3));
-        assertThrows(Killed.class, resumed::run);
+        ExperimentRun resumed = ExperimentRun.resume(run, LoopFixture.quiet()).withExecutor(new KillingExecutor(0, 3));
+        assertThrows(KillingExecutor.Killed.class, resumed::run);
         assertResumesAsIfUninterrupted(run);
     }
 
     private static Path killedAt(String name, int call, int unit) {
         Path run = dir.resolve(name);
         ExperimentRun r = ExperimentRun.start(LoopFixture.parse(fixture.experiment(run)), LoopFixture.quiet())
-                .withExecutor(new Killing(call, unit));
-        assertThrows(Killed.class, r::run);
+                .withExecutor(new KillingExecutor(call, unit));
+        assertThrows(KillingExecutor.Killed.class, r::run);
         return run;
     }
 
@@ -115,33 +112,5 @@ class ExperimentResumeTest {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode r : records) out.add(withoutTiming(r));
         return out;
-    }
-
-    /** A process killed mid-call. */
-    private static final class Killed extends RuntimeException {
-        Killed(int call, int unit) {
-            super("killed at unit " + unit + " of executor call " + call);
-        }
-    }
-
-    /** The in-process executor, except that unit {@code unit} of call {@code call} dies. */
-    private static final class Killing implements RolloutExecutor {
-        private final RolloutExecutor inner = RolloutExecutor.inProcess(64);
-        private final int call, unit;
-        private int calls;
-
-        Killing(int call, int unit) {
-            this.call = call;
-            this.unit = unit;
-        }
-
-        @Override
-        public <T> List<T> runAll(List<Callable<T>> units) {
-            if (calls++ != call) return inner.runAll(units);
-            assertTrue(unit < units.size(), "call " + call + " has " + units.size() + " units");
-            List<Callable<T>> dying = new ArrayList<>(units);
-            dying.set(unit, () -> { throw new Killed(call, unit); });
-            return inner.runAll(dying);
-        }
     }
 }

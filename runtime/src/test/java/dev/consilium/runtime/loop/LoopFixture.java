@@ -60,6 +60,11 @@ record LoopFixture(Path policy, Path train, Path heldout) {
     }
 
     static ModelConfig config() {
+        return config(256);
+    }
+
+    /** 2 layers (dense, then 4 experts), hidden 32, no MTP, vocabulary 320 for the 300-token tokenizer. */
+    static ModelConfig config(int maxPositions) {
         return ModelConfig.fromJson("""
                 {"vocab_size": 320, "hidden_size": %d, "intermediate_size": 48, "moe_intermediate_size": 16,
                  "num_hidden_layers": 2, "first_k_dense_replace": 1, "num_attention_heads": 2,
@@ -67,8 +72,8 @@ record LoopFixture(Path policy, Path train, Path heldout) {
                  "n_group": 2, "topk_group": 1, "scoring_func": "sigmoid", "routed_scaling_factor": 1.0,
                  "norm_topk_prob": true, "q_lora_rank": null, "kv_lora_rank": 16, "qk_nope_head_dim": 8,
                  "qk_rope_head_dim": 8, "v_head_dim": 8, "rope_theta": 10000.0, "rope_scaling": null,
-                 "max_position_embeddings": 256, "rms_norm_eps": 1e-6, "num_nextn_predict_layers": 0}
-                """.formatted(HIDDEN));
+                 "max_position_embeddings": %d, "rms_norm_eps": 1e-6, "num_nextn_predict_layers": 0}
+                """.formatted(HIDDEN, maxPositions));
     }
 
     /**
