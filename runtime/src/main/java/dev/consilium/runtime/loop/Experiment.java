@@ -81,14 +81,15 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
 
     static Experiment parse(JsonNode tree, String where) throws IOException {
         if (tree == null || !tree.isObject()) throw new IllegalArgumentException(where + ": expected an object");
-        for (String required : List.of("name", "policy", "workflow", "tasks", "rounds")) {
-            if (!tree.hasNonNull(required)) throw new IllegalArgumentException(where + ": missing \"" + required + "\"");
-        }
         Experiment e;
         try {
             e = JSON.treeToValue(tree, Experiment.class);
         } catch (JsonMappingException ex) {
             throw new IllegalArgumentException(where + ": " + describe(ex), ex);
+        }
+        // After the mapping, so that a misspelt key ("round") is named as such rather than as the key it replaced.
+        for (String required : List.of("name", "policy", "workflow", "tasks", "rounds")) {
+            if (!tree.hasNonNull(required)) throw new IllegalArgumentException(where + ": missing \"" + required + "\"");
         }
         return e.validated(where);
     }

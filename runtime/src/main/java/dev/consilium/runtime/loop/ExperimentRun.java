@@ -15,6 +15,7 @@ import dev.consilium.agents.trajectory.ModelCall;
 import dev.consilium.agents.trajectory.Trajectory;
 import dev.consilium.agents.workflow.WorkflowFactory;
 import dev.consilium.agents.workflow.WorkflowSpec;
+import dev.consilium.moe.checkpoint.CheckpointException;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.ExpertLoad;
@@ -132,6 +133,11 @@ public final class ExperimentRun {
         return new ExperimentRun(e, dir, out, RolloutExecutor.inProcess(64), providers(e));
     }
 
+    /** This run with its rollouts, judgments and held-out evaluation handed to {@code executor}. */
+    ExperimentRun withExecutor(RolloutExecutor executor) {
+        return new ExperimentRun(experiment, dir, out, executor, providers);
+    }
+
     private static Providers providers(Experiment e) {
         Providers.Builder b = Providers.builder();
         if (e.providers() != null) b.config(ProvidersConfig.load(Path.of(e.providers())));
@@ -179,8 +185,13 @@ public final class ExperimentRun {
             }
             if (done > 0) out.println("resuming after round " + done);
             for (int round = done + 1; round <= experiment.rounds(); round++) {
-                runRound(round, train, heldout, policy, tokenizer, trainer, judges,
-                        trajectories, verdicts, rewards, preferences, metrics);
+                try {
+                    runRound(round, train, heldout, policy, tokenizer, trainer, judges,
+                            trajectories, verdicts, rewards, preferences, metrics);
+                } catch (RunException | CheckpointException e) {
+                    throw new RunException(e.getMessage() + " (round " + round + " did not finish; round " + (round - 1)
+                            + " is intact: resume with --resume " + dir + " once this is fixed)", e);
+                }
             }
             return new Result(dir, metrics.records(), dir.resolve("report.html"));
         }
@@ -244,7 +255,6 @@ public final class ExperimentRun {
             for (int i = 0; i < g; i++) group.add(judged.get(t * g + i).combined());
             GroupAdvantages adv = GroupAdvantages.of(group, Normalization.MEAN_STD);
             if (adv.degenerate()) degenerate++;
-            int best = -1, worst = -1;
             for (int i = 0; i < g; i++) {
                 int k = t * g + i;
                 Trajectory traj = rolled.get(k);
@@ -254,8 +264,6 @@ public final class ExperimentRun {
                 else {
                     rewardSum += reward;
                     rewarded++;
-                    if (best < 0 || reward > ((Verdict.Score) group.get(best)).normalized()) best = i;
-                    if (worst < 0 || reward < ((Verdict.Score) group.get(worst)).normalized()) worst = i;
                 }
                 ObjectNode rec = JSON.createObjectNode().put("id", traj.task().id()).put("round", round);
                 if (Double.isNaN(reward)) rec.putNull("reward"); else rec.put("reward", reward);
@@ -266,10 +274,11 @@ public final class ExperimentRun {
                     if (r != null) samples.add(r);
                 }
             }
-            if (best >= 0 && worst >= 0 && best != worst) {
-                ModelCall chosen = rolled.get(t * g + best).calls().getFirst(), rejected = rolled.get(t * g + worst).calls().getFirst();
-                double margin = ((Verdict.Score) group.get(best)).normalized() - ((Verdict.Score) group.get(worst)).normalized();
-                if (margin >= marginOr(0.5) && chosen.output() != null && rejected.output() != null) {
+            int[] pair = preference(group, rolled.subList(t * g, t * g + g));
+            if (pair != null) {
+                ModelCall chosen = rolled.get(t * g + pair[0]).calls().getFirst(), rejected = rolled.get(t * g + pair[1]).calls().getFirst();
+                double margin = ((Verdict.Score) group.get(pair[0])).normalized() - ((Verdict.Score) group.get(pair[1])).normalized();
+                if (margin >= marginOr(0.5)) {
                     preferences.append(JSON.createObjectNode().put("id", "r" + round + "/" + tasks.get(t).id())
                             .put("prompt", tasks.get(t).question()).put("chosen", chosen.output()).put("rejected", rejected.output())
                             .put("margin", margin));
@@ -313,6 +322,36 @@ public final class ExperimentRun {
         out.printf(Locale.ROOT, "round %d: held-out %s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", round,
                 accuracy(eval), figure(eval, "reward_mean"), figure(eval, "judge_agreement"),
                 eval.get("abstain_rate").asDouble(), eval.get("seconds").asDouble());
+    }
+
+    /**
+     * A task's preference pair, as indices into its group: a best- and a worst-rewarded rollout whose first turns
+     * (asked the same prompt in every rollout) answered differently. Null when the rewards are flat or every such
+     * pair answered alike: where a later agent changed the outcome, chosen equal to rejected would teach nothing.
+     */
+    private static int[] preference(List<Verdict> group, List<Trajectory> rollouts) {
+        double hi = Double.NEGATIVE_INFINITY, lo = Double.POSITIVE_INFINITY;
+        for (Verdict v : group) {
+            if (v instanceof Verdict.Score s) {
+                hi = Math.max(hi, s.normalized());
+                lo = Math.min(lo, s.normalized());
+            }
+        }
+        if (!(hi > lo)) return null;
+        for (int b = 0; b < group.size(); b++) {
+            if (!(group.get(b) instanceof Verdict.Score sb) || sb.normalized() != hi) continue;
+            String chosen = firstAnswer(rollouts.get(b));
+            for (int w = 0; w < group.size(); w++) {
+                if (!(group.get(w) instanceof Verdict.Score sw) || sw.normalized() != lo) continue;
+                String rejected = firstAnswer(rollouts.get(w));
+                if (chosen != null && rejected != null && !chosen.strip().equals(rejected.strip())) return new int[] {b, w};
+            }
+        }
+        return null;
+    }
+
+    private static String firstAnswer(Trajectory t) {
+        return t.calls().isEmpty() ? null : t.calls().getFirst().output();
     }
 
     /**
@@ -516,7 +555,7 @@ public final class ExperimentRun {
     }
 
     private static ObjectNode verdictJson(Verdict v) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JSON.createObjectNode().put("judge", v.provenance().judge());
         switch (v) {
             case Verdict.Score s -> o.put("type", "score").put("value", s.value()).put("normalized", s.normalized())
                     .put("rationale", s.rationale()).put("raw", s.provenance().rawOutput());

@@ -47,14 +47,18 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            Journal j = new Journal(file, ch);
-            j.recover();
-            return j;
+            return open(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE));
         } catch (IOException e) {
             throw new RunException("cannot open journal " + file + ": " + reason(e), e);
         }
+    }
+
+    /** The journal over {@code channel}, open on {@code file}: where a test makes writes fail as on a full disk. */
+    static Journal open(Path file, FileChannel channel) throws IOException {
+        Journal j = new Journal(file, channel);
+        j.recover();
+        return j;
     }
 
     private void recover() throws IOException {

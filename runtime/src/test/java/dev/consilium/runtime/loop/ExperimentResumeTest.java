@@ -1,0 +1,116 @@
+package dev.consilium.runtime.loop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.consilium.runtime.loop.LoopFixture.lines;
+import static dev.consilium.runtime.loop.LoopFixture.withoutTiming;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The issue's done-when: killing a run at any moment and resuming it gives the same final metrics as a run
+ * that was never interrupted, with every journal record once. A kill is an exception thrown out of the
+ * executor ({@link KillingExecutor}) at a chosen unit of a chosen call, so it lands with the other units in flight.
+ */
+class ExperimentResumeTest {
+    private static final List<String> JOURNALS = List.of("trajectories", "verdicts", "rewards", "preferences", "metrics");
+
+    @TempDir
+    static Path dir;
+    static LoopFixture fixture;
+    static Path whole;
+
+    @BeforeAll
+    static void runUninterrupted() {
+        fixture = LoopFixture.create(dir);
+        whole = dir.resolve("whole");
+        ExperimentRun.start(LoopFixture.parse(fixture.experiment(whole)), LoopFixture.quiet()).run();
+        assertFalse(lines(whole.resolve("preferences.jsonl")).isEmpty(), "the comparison should cover preference pairs");
+    }
+
+    @Test
+    void killedWhileEvaluatingTheStartingPolicy() {
+        assertResumesAsIfUninterrupted(killedAt("round0", 0, 3));
+    }
+
+    @Test
+    void killedDuringTheFirstRoundsRollouts() {
+        assertResumesAsIfUninterrupted(killedAt("rollouts1", 1, 5));
+    }
+
+    /** Its trajectories, verdicts and rewards are journaled and the policy trained, but nothing is checkpointed. */
+    @Test
+    void killedAfterTheFirstRoundsJournalsBeforeItsCheckpoint() {
+        Path run = killedAt("journaled1", 3, 2);
+        assertEquals(12, lines(run.resolve("rewards.jsonl")).size(), "round 1's records are on disk");
+        assertFalse(Files.exists(run.resolve("rounds/round-0001")));
+        assertResumesAsIfUninterrupted(run);
+    }
+
+    /**
+     * The checkpoint is renamed into place and the process dies halfway through writing the round's metrics
+     * record: the files a kill during round 2 leaves, with round 1's metrics line cut short.
+     */
+    @Test
+    void killedWhileWritingTheFirstRoundsMetricsRecord() throws IOException {
+        Path run = killedAt("checkpointed1", 4, 0);
+        Path metrics = run.resolve("metrics.jsonl");
+        List<String> records = Files.readAllLines(metrics, StandardCharsets.UTF_8);
+        String last = records.getLast();
+        assertTrue(last.contains("\"round\":1"), last);
+        Files.writeString(metrics, String.join("\n", records.subList(0, records.size() - 1)) + "\n"
+                + last.substring(0, last.length() / 2), StandardCharsets.UTF_8);
+        assertResumesAsIfUninterrupted(run);
+    }
+
+    @Test
+    void killedDuringTheSecondRoundsJudgingThenAgainWhileResuming() {
+        Path run = killedAt("judging2", 5, 7);
+        // Resumed after round 1: its calls are round 2's rollouts, judging and evaluation.
+        ExperimentRun resumed = ExperimentRun.resume(run, LoopFixture.quiet()).withExecutor(new KillingExecutor(0, 3));
+        assertThrows(KillingExecutor.Killed.class, resumed::run);
+        assertResumesAsIfUninterrupted(run);
+    }
+
+    private static Path killedAt(String name, int call, int unit) {
+        Path run = dir.resolve(name);
+        ExperimentRun r = ExperimentRun.start(LoopFixture.parse(fixture.experiment(run)), LoopFixture.quiet())
+                .withExecutor(new KillingExecutor(call, unit));
+        assertThrows(KillingExecutor.Killed.class, r::run);
+        return run;
+    }
+
+    private static void assertResumesAsIfUninterrupted(Path run) {
+        ExperimentRun.resume(run, LoopFixture.quiet()).run();
+        for (String journal : JOURNALS) {
+            List<JsonNode> got = lines(run.resolve(journal + ".jsonl"));
+            Set<String> ids = new HashSet<>();
+            for (JsonNode r : got) assertTrue(ids.add(r.get("id").asText()), journal + " holds " + r.get("id") + " twice");
+            // Trajectories carry every sampled token's logprob, so this is also the check that the rollouts replayed exactly.
+            assertEquals(comparable(lines(whole.resolve(journal + ".jsonl"))), comparable(got), journal + ".jsonl");
+        }
+        for (String round : List.of("round-0001", "round-0002")) {
+            float[] expected = ModelCheckpoint.load(whole.resolve("rounds").resolve(round)).model().params();
+            float[] actual = ModelCheckpoint.load(run.resolve("rounds").resolve(round)).model().params();
+            assertArrayEquals(expected, actual, round + "'s weights are bit-identical");
+        }
+    }
+
+    private static List<JsonNode> comparable(List<JsonNode> records) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : records) out.add(withoutTiming(r));
+        return out;
+    }
+}
