@@ -36,6 +36,12 @@ import java.util.Arrays;
 final class Engine {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
+    /**
+     * Multiply-adds below which a chunk of attention heads is not worth a fork/join round trip: decoding a
+     * token over a short context is a few thousand per head, and eight tasks of that cost more to hand
+     * out than to run.
+     */
+    private static final int PARALLEL_MIN_FMAS = 1 << 16;
 
     final InferenceWeights w;
     final int H, V, L, nh, dn, dr, dv, D, kvr, qr, qW, S1, KV, E, K, I, maxPos;
@@ -204,8 +210,10 @@ final class Engine {
             System.arraycopy(p1, n * S1 + qW + kvr, caches[n], at + kvr, dr);
         }
         float[] qa = qArr;
-        int qs = qStride;
-        Parallel.forEach(N * nh, 1, t -> attendHead(a.kvb(), qa, t / nh * qs + t % nh * D, t % nh, caches[t / nh],
+        int qs = qStride, T = 0;
+        for (int n = 0; n < N; n++) T = Math.max(T, pos[n] + 1);
+        int perHead = 2 * dn * kvr + T * (KV + kvr);
+        Parallel.forEach(N * nh, (PARALLEL_MIN_FMAS + perHead - 1) / perHead, t -> attendHead(a.kvb(), qa, t / nh * qs + t % nh * D, t % nh, caches[t / nh],
                 pos[t / nh] + 1, width, layerOff, t / nh * nh * dv + t % nh * dv));
     }
 
@@ -213,12 +221,12 @@ final class Engine {
     private static final class HeadScratch {
         float[] scores = new float[0], qLat = new float[0], oLat = new float[0];
 
-        HeadScratch ensure(int T, int kvr) {
+        HeadScratch ensure(int T, int KV) {
             int t = (T + LANES - 1) / LANES * LANES;
             if (scores.length < t) scores = new float[t];
-            if (qLat.length < kvr) {
-                qLat = new float[kvr];
-                oLat = new float[kvr];
+            if (qLat.length < KV) {
+                qLat = new float[KV];
+                oLat = new float[KV];
             }
             return this;
         }
@@ -227,21 +235,21 @@ final class Engine {
     private static final ThreadLocal<HeadScratch> HEAD = ThreadLocal.withInitial(HeadScratch::new);
 
     /**
-     * One query head over keys [0, T) of its sequence, absorbed: qLat = W_uk_h^T q_nope; s_j = (qLat . c_j +
-     * q_pe . kpe_j) * scale; out = W_uv_h (sum_j softmax_j c_j). kvb (nh*(dn+dv), kvr): head h's rows are
-     * [W_uk_h (dn) ; W_uv_h (dv)].
+     * One query head over keys [0, T) of its sequence, absorbed: qLat = [W_uk_h^T q_nope | q_pe]; s_j =
+     * (qLat . [c_j | kpe_j]) * scale, one dot over a cache row's KV contiguous floats; out = W_uv_h (sum_j
+     * softmax_j c_j). kvb (nh*(dn+dv), kvr): head h's rows are [W_uk_h (dn) ; W_uv_h (dv)].
      */
     private void attendHead(float[] kvb, float[] qArr, int qo, int h, float[] cache, int T, int width, int layerOff,
                             int outAt) {
-        HeadScratch sc = HEAD.get().ensure(T, kvr);
+        HeadScratch sc = HEAD.get().ensure(T, KV);
         float[] qLat = sc.qLat, oLat = sc.oLat, sc0 = sc.scores;
         int wk = h * (dn + dv) * kvr;
         Arrays.fill(qLat, 0, kvr, 0f);
         for (int d = 0; d < dn; d++) axpy(qLat, qArr[qo + d], kvb, wk + d * kvr, kvr);
+        System.arraycopy(qArr, qo + dn, qLat, kvr, dr);
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < T; j++) {
-            int at = j * width + layerOff;
-            float sj = (dot(qLat, 0, cache, at, kvr) + dot(qArr, qo + dn, cache, at + kvr, dr)) * scale;
+            float sj = dot(qLat, 0, cache, j * width + layerOff, KV) * scale;
             sc0[j] = sj;
             max = Math.max(max, sj);
         }
@@ -283,11 +291,17 @@ final class Engine {
             }
         }
         for (int p = 0; p < N * K; p++) System.arraycopy(xn, rowToken[p] * H, xg, p * H, H);
-        Parallel.forEach(active, 1, i -> {
+        // the shared experts run as one more task beside the routed ones: decoding a token, each is a few
+        // small products, too small to split, and together they keep both cores streaming weights
+        int routed = active;
+        Parallel.forEach(routed + (m.shared() != null ? 1 : 0), 1, i -> {
+            if (i == routed) {
+                swiGlu(m.shared(), xn, 0, sOut, 0, N, sharedI, sGu, sAct);
+                return;
+            }
             int e = activeExperts[i], st = start[e];
             swiGlu(m.experts()[e], xg, st * H, eo, st * H, count[e], I, gu, act);
         });
-        if (m.shared() != null) swiGlu(m.shared(), xn, 0, sOut, 0, N, sharedI, sGu, sAct);
         for (int t = 0; t < N; t++) {
             int r = t * H, c = 0;
             for (; c < S.loopBound(H); c += LANES) {
