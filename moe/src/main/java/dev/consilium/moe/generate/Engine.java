@@ -244,8 +244,7 @@ final class Engine {
         HeadScratch sc = HEAD.get().ensure(T, KV);
         float[] qLat = sc.qLat, oLat = sc.oLat, sc0 = sc.scores;
         int wk = h * (dn + dv) * kvr;
-        Arrays.fill(qLat, 0, kvr, 0f);
-        for (int d = 0; d < dn; d++) axpy(qLat, qArr[qo + d], kvb, wk + d * kvr, kvr);
+        combine(qLat, qArr, qo, dn, kvb, wk, kvr, kvr);
         System.arraycopy(qArr, qo + dn, qLat, kvr, dr);
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < T; j++) {
@@ -262,8 +261,7 @@ final class Engine {
             sum = sum.add(e);
         }
         float inv = 1f / VecMath.sum(sum);
-        Arrays.fill(oLat, 0, kvr, 0f);
-        for (int j = 0; j < T; j++) axpy(oLat, sc0[j], cache, j * width + layerOff, kvr);
+        combine(oLat, sc0, 0, T, cache, layerOff, width, kvr);
         int wv = wk + dn * kvr;
         for (int c = 0; c < dv; c++) att[outAt + c] = dot(oLat, 0, kvb, wv + c * kvr, kvr) * inv;
     }
@@ -339,14 +337,39 @@ final class Engine {
         for (; i < n; i++) a[i] += b[i];
     }
 
-    /** y[0..n) += a * x[xOff..]. */
-    private static void axpy(float[] y, float a, float[] x, int xOff, int n) {
-        FloatVector av = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (; i < S.loopBound(n); i += LANES) {
-            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, i)).intoArray(y, i);
+    /**
+     * y[0..len) = sum over i in [0, n) of x[xOff + i] * m[mOff + i*stride ..+len): per element one chain of
+     * FMAs in i order from 0. Four vectors of y stay in registers while the rows stream past, rather than
+     * y being loaded and stored again for every row.
+     */
+    private static void combine(float[] y, float[] x, int xOff, int n, float[] m, int mOff, int stride, int len) {
+        int c = 0;
+        for (; c + 4 * LANES <= len; c += 4 * LANES) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0, at = mOff + c; i < n; i++, at += stride) {
+                FloatVector xi = FloatVector.broadcast(S, x[xOff + i]);
+                a0 = FloatVector.fromArray(S, m, at).fma(xi, a0);
+                a1 = FloatVector.fromArray(S, m, at + LANES).fma(xi, a1);
+                a2 = FloatVector.fromArray(S, m, at + 2 * LANES).fma(xi, a2);
+                a3 = FloatVector.fromArray(S, m, at + 3 * LANES).fma(xi, a3);
+            }
+            a0.intoArray(y, c);
+            a1.intoArray(y, c + LANES);
+            a2.intoArray(y, c + 2 * LANES);
+            a3.intoArray(y, c + 3 * LANES);
         }
-        for (; i < n; i++) y[i] = Math.fma(a, x[xOff + i], y[i]);
+        for (; c + LANES <= len; c += LANES) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int i = 0, at = mOff + c; i < n; i++, at += stride) {
+                a0 = FloatVector.fromArray(S, m, at).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+            }
+            a0.intoArray(y, c);
+        }
+        for (; c < len; c++) {
+            float a = 0f;
+            for (int i = 0, at = mOff + c; i < n; i++, at += stride) a = Math.fma(x[xOff + i], m[at], a);
+            y[c] = a;
+        }
     }
 
     /** a[aOff..+n) . b[bOff..+n): lanes in a fixed tree, tail in order. */

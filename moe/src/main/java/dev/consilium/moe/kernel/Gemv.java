@@ -42,8 +42,13 @@ final class Gemv {
             for (; m + 2 <= M; m += 2) rows2(q0, q1, N, K, a, aOff + m * aRow, aRow, bp, c, cOff + m * ldc, ldc, accumulate);
             if (m < M) rows1(q0, q1, N, K, a, aOff + m * aRow, bp, c, cOff + m * ldc, accumulate);
         };
-        if (parallel && (long) M * N * K >= PARALLEL_MIN_FMAS) Parallel.forRange(groups, 1, body);
+        if (parallel && parallel(M, N, K)) Parallel.forRange(groups, 1, body);
         else body.run(0, groups);
+    }
+
+    /** Whether a product of M < MR rows is worth the kernel pool: its weight streamed by two cores. */
+    static boolean parallel(int M, int N, int K) {
+        return Parallel.threads() > 1 && (long) M * N * K >= PARALLEL_MIN_FMAS;
     }
 
     /** One row of c over column panels [q0, q1). */

@@ -99,12 +99,14 @@ final class BenchCommand {
         Path model;
         @Option(names = "--tokens", defaultValue = "128", description = "Tokens decoded per sequence (default: ${DEFAULT-VALUE}).")
         int tokens;
+        @Option(names = "--bf16", description = "Projections rounded to bfloat16: half the bytes per decoded token.")
+        boolean bf16;
 
         @Override
         public void run() {
             DeepSeekV3Model m = model != null ? ModelCheckpoint.load(model).model() : new DeepSeekV3Model(ModelConfig.named(config), 1);
             ModelConfig c = m.config();
-            InferenceWeights weights = InferenceWeights.of(m);
+            InferenceWeights weights = InferenceWeights.of(m, bf16);
             int n = Math.min(tokens, c.maxPositionEmbeddings() - 17);
             SplittableRandom rng = new SplittableRandom(7);
             int[] prompt = randomTokens(rng, 16, c.vocabSize());
@@ -148,6 +150,7 @@ final class BenchCommand {
             o.put("kv_bytes_per_token_mha", 4L * c.numHiddenLayers() * c.numAttentionHeads()
                     * (c.qkNopeHeadDim() + c.qkRopeHeadDim() + c.vHeadDim()));
             o.put("decode_tokens", n);
+            o.put("precision", bf16 ? "bf16" : "fp32");
             o.put("weights_mb", weights.bytes() >> 20);
             o.put("threads", Parallel.threads());
             o.put("java", Runtime.version().toString());
