@@ -10,6 +10,8 @@ import dev.consilium.moe.model.Rope;
 import dev.consilium.moe.model.SwiGlu;
 import dev.consilium.moe.model.VecMath;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -36,6 +38,12 @@ import java.util.Arrays;
 final class Engine {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
+    /**
+     * Multiply-adds below which a chunk of attention heads is not worth a fork/join round trip: decoding a
+     * token over a short context is a few thousand per head, and eight tasks of that cost more to hand
+     * out than to run.
+     */
+    private static final int PARALLEL_MIN_FMAS = 1 << 16;
 
     final InferenceWeights w;
     final int H, V, L, nh, dn, dr, dv, D, kvr, qr, qW, S1, KV, E, K, I, maxPos;
@@ -204,8 +212,10 @@ final class Engine {
             System.arraycopy(p1, n * S1 + qW + kvr, caches[n], at + kvr, dr);
         }
         float[] qa = qArr;
-        int qs = qStride;
-        Parallel.forEach(N * nh, 1, t -> attendHead(a.kvb(), qa, t / nh * qs + t % nh * D, t % nh, caches[t / nh],
+        int qs = qStride, T = 0;
+        for (int n = 0; n < N; n++) T = Math.max(T, pos[n] + 1);
+        int perHead = 2 * dn * kvr + T * (KV + kvr);
+        Parallel.forEach(N * nh, (PARALLEL_MIN_FMAS + perHead - 1) / perHead, t -> attendHead(a.kvb(), qa, t / nh * qs + t % nh * D, t % nh, caches[t / nh],
                 pos[t / nh] + 1, width, layerOff, t / nh * nh * dv + t % nh * dv));
     }
 
@@ -213,12 +223,12 @@ final class Engine {
     private static final class HeadScratch {
         float[] scores = new float[0], qLat = new float[0], oLat = new float[0];
 
-        HeadScratch ensure(int T, int kvr) {
+        HeadScratch ensure(int T, int KV) {
             int t = (T + LANES - 1) / LANES * LANES;
             if (scores.length < t) scores = new float[t];
-            if (qLat.length < kvr) {
-                qLat = new float[kvr];
-                oLat = new float[kvr];
+            if (qLat.length < KV) {
+                qLat = new float[KV];
+                oLat = new float[KV];
             }
             return this;
         }
@@ -227,37 +237,75 @@ final class Engine {
     private static final ThreadLocal<HeadScratch> HEAD = ThreadLocal.withInitial(HeadScratch::new);
 
     /**
-     * One query head over keys [0, T) of its sequence, absorbed: qLat = W_uk_h^T q_nope; s_j = (qLat . c_j +
-     * q_pe . kpe_j) * scale; out = W_uv_h (sum_j softmax_j c_j). kvb (nh*(dn+dv), kvr): head h's rows are
-     * [W_uk_h (dn) ; W_uv_h (dv)].
+     * One query head over keys [0, T) of its sequence, absorbed: qLat = [W_uk_h^T q_nope | q_pe]; s_j =
+     * (qLat . [c_j | kpe_j]) * scale, one dot over a cache row's KV contiguous floats; out = W_uv_h (sum_j
+     * softmax_j c_j). kvb (nh*(dn+dv), kvr): head h's rows are [W_uk_h (dn) ; W_uv_h (dv)].
      */
     private void attendHead(float[] kvb, float[] qArr, int qo, int h, float[] cache, int T, int width, int layerOff,
                             int outAt) {
-        HeadScratch sc = HEAD.get().ensure(T, kvr);
+        HeadScratch sc = HEAD.get().ensure(T, KV);
         float[] qLat = sc.qLat, oLat = sc.oLat, sc0 = sc.scores;
         int wk = h * (dn + dv) * kvr;
-        Arrays.fill(qLat, 0, kvr, 0f);
-        for (int d = 0; d < dn; d++) axpy(qLat, qArr[qo + d], kvb, wk + d * kvr, kvr);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < T; j++) {
-            int at = j * width + layerOff;
-            float sj = (dot(qLat, 0, cache, at, kvr) + dot(qArr, qo + dn, cache, at + kvr, dr)) * scale;
-            sc0[j] = sj;
-            max = Math.max(max, sj);
+        combine(qLat, qArr, qo, dn, kvb, wk, kvr, kvr);
+        System.arraycopy(qArr, qo + dn, qLat, kvr, dr);
+        int j = 0;
+        if (LANES == 8 && KV % LANES == 0) {
+            for (; j + LANES <= T; j += LANES) scores8(qLat, cache, j * width + layerOff, width, sc0, j);
         }
+        for (; j < T; j++) sc0[j] = dot(qLat, 0, cache, j * width + layerOff, KV) * scale;
+        float max = Float.NEGATIVE_INFINITY;
+        for (j = 0; j < T; j++) max = Math.max(max, sc0[j]);
         int padded = (T + LANES - 1) / LANES * LANES;
         Arrays.fill(sc0, T, padded, Float.NEGATIVE_INFINITY);
         FloatVector sum = FloatVector.zero(S);
-        for (int j = 0; j < padded; j += LANES) {
+        for (j = 0; j < padded; j += LANES) {
             FloatVector e = VecMath.exp(FloatVector.fromArray(S, sc0, j).sub(max));
             e.intoArray(sc0, j);
             sum = sum.add(e);
         }
         float inv = 1f / VecMath.sum(sum);
-        Arrays.fill(oLat, 0, kvr, 0f);
-        for (int j = 0; j < T; j++) axpy(oLat, sc0[j], cache, j * width + layerOff, kvr);
+        combine(oLat, sc0, 0, T, cache, layerOff, width, kvr);
         int wv = wk + dn * kvr;
         for (int c = 0; c < dv; c++) att[outAt + c] = dot(oLat, 0, kvb, wv + c * kvr, kvr) * inv;
+    }
+
+    /** Lane i^h, and the lanes whose bit h is set: one level of {@link #scores8}'s merged reduction. */
+    private static final VectorShuffle<Float> XOR4 = VectorShuffle.fromOp(S, i -> (i ^ 4) % LANES),
+            XOR2 = VectorShuffle.fromOp(S, i -> (i ^ 2) % LANES), XOR1 = VectorShuffle.fromOp(S, i -> (i ^ 1) % LANES);
+    private static final VectorMask<Float> BIT4 = VectorMask.fromLong(S, 0xF0), BIT2 = VectorMask.fromLong(S, 0xCC),
+            BIT1 = VectorMask.fromLong(S, 0xAA);
+    /** After the three levels, lane i holds key bit-reverse(i). */
+    private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(S, i -> Integer.reverse(i) >>> 29);
+
+    /**
+     * out[o..o+8) = scale * (q . cache row) for the eight rows from at (stride width), each bit-identical to
+     * {@link #dot}: the same FMA chains, and the lanes of the eight sums reduced together by the pairwise
+     * tree of {@link VecMath#sum}, two keys per step (x's sums into the lanes without bit h, y's into those
+     * with it), seven shuffles and adds for eight keys instead of twenty-four. 8 lanes only.
+     */
+    private void scores8(float[] q, float[] cache, int at, int width, float[] out, int o) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int c = 0; c < KV; c += LANES) {
+            FloatVector qc = FloatVector.fromArray(S, q, c);
+            int r = at + c;
+            a0 = qc.fma(FloatVector.fromArray(S, cache, r), a0);
+            a1 = qc.fma(FloatVector.fromArray(S, cache, r + width), a1);
+            a2 = qc.fma(FloatVector.fromArray(S, cache, r + 2 * width), a2);
+            a3 = qc.fma(FloatVector.fromArray(S, cache, r + 3 * width), a3);
+            a4 = qc.fma(FloatVector.fromArray(S, cache, r + 4 * width), a4);
+            a5 = qc.fma(FloatVector.fromArray(S, cache, r + 5 * width), a5);
+            a6 = qc.fma(FloatVector.fromArray(S, cache, r + 6 * width), a6);
+            a7 = qc.fma(FloatVector.fromArray(S, cache, r + 7 * width), a7);
+        }
+        FloatVector b0 = fold(a0, a1, XOR4, BIT4), b1 = fold(a2, a3, XOR4, BIT4);
+        FloatVector b2 = fold(a4, a5, XOR4, BIT4), b3 = fold(a6, a7, XOR4, BIT4);
+        FloatVector c0 = fold(b0, b1, XOR2, BIT2), c1 = fold(b2, b3, XOR2, BIT2);
+        fold(c0, c1, XOR1, BIT1).rearrange(REVERSE).mul(scale).intoArray(out, o);
+    }
+
+    /** Lanes without bit h: x[i] + x[i^h]; with it: y[i^h] + y[i]. */
+    private static FloatVector fold(FloatVector x, FloatVector y, VectorShuffle<Float> xor, VectorMask<Float> bit) {
+        return x.blend(y.rearrange(xor), bit).add(x.rearrange(xor).blend(y, bit));
     }
 
     /** ffn (N, H) = DeepSeekMoE(xn): routed experts over their grouped rows, plus the shared experts. */
@@ -283,11 +331,17 @@ final class Engine {
             }
         }
         for (int p = 0; p < N * K; p++) System.arraycopy(xn, rowToken[p] * H, xg, p * H, H);
-        Parallel.forEach(active, 1, i -> {
+        // the shared experts run as one more task beside the routed ones: decoding a token, each is a few
+        // small products, too small to split, and together they keep both cores streaming weights
+        int routed = active;
+        Parallel.forEach(routed + (m.shared() != null ? 1 : 0), 1, i -> {
+            if (i == routed) {
+                swiGlu(m.shared(), xn, 0, sOut, 0, N, sharedI, sGu, sAct);
+                return;
+            }
             int e = activeExperts[i], st = start[e];
             swiGlu(m.experts()[e], xg, st * H, eo, st * H, count[e], I, gu, act);
         });
-        if (m.shared() != null) swiGlu(m.shared(), xn, 0, sOut, 0, N, sharedI, sGu, sAct);
         for (int t = 0; t < N; t++) {
             int r = t * H, c = 0;
             for (; c < S.loopBound(H); c += LANES) {
@@ -325,14 +379,39 @@ final class Engine {
         for (; i < n; i++) a[i] += b[i];
     }
 
-    /** y[0..n) += a * x[xOff..]. */
-    private static void axpy(float[] y, float a, float[] x, int xOff, int n) {
-        FloatVector av = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (; i < S.loopBound(n); i += LANES) {
-            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, i)).intoArray(y, i);
+    /**
+     * y[0..len) = sum over i in [0, n) of x[xOff + i] * m[mOff + i*stride ..+len): per element one chain of
+     * FMAs in i order from 0. Four vectors of y stay in registers while the rows stream past, rather than
+     * y being loaded and stored again for every row.
+     */
+    private static void combine(float[] y, float[] x, int xOff, int n, float[] m, int mOff, int stride, int len) {
+        int c = 0;
+        for (; c + 4 * LANES <= len; c += 4 * LANES) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0, at = mOff + c; i < n; i++, at += stride) {
+                FloatVector xi = FloatVector.broadcast(S, x[xOff + i]);
+                a0 = FloatVector.fromArray(S, m, at).fma(xi, a0);
+                a1 = FloatVector.fromArray(S, m, at + LANES).fma(xi, a1);
+                a2 = FloatVector.fromArray(S, m, at + 2 * LANES).fma(xi, a2);
+                a3 = FloatVector.fromArray(S, m, at + 3 * LANES).fma(xi, a3);
+            }
+            a0.intoArray(y, c);
+            a1.intoArray(y, c + LANES);
+            a2.intoArray(y, c + 2 * LANES);
+            a3.intoArray(y, c + 3 * LANES);
         }
-        for (; i < n; i++) y[i] = Math.fma(a, x[xOff + i], y[i]);
+        for (; c + LANES <= len; c += LANES) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int i = 0, at = mOff + c; i < n; i++, at += stride) {
+                a0 = FloatVector.fromArray(S, m, at).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+            }
+            a0.intoArray(y, c);
+        }
+        for (; c < len; c++) {
+            float a = 0f;
+            for (int i = 0, at = mOff + c; i < n; i++, at += stride) a = Math.fma(x[xOff + i], m[at], a);
+            y[c] = a;
+        }
     }
 
     /** a[aOff..+n) . b[bOff..+n): lanes in a fixed tree, tail in order. */

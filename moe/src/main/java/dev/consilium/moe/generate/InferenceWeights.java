@@ -1,6 +1,8 @@
 package dev.consilium.moe.generate;
 
+import dev.consilium.moe.checkpoint.FloatFormats;
 import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.kernel.Bf16Weight;
 import dev.consilium.moe.kernel.Matmul;
 import dev.consilium.moe.kernel.WeightMatrix;
 import dev.consilium.moe.model.DeepSeekV3Model;
@@ -72,6 +74,14 @@ public final class InferenceWeights {
 
     /** fp32 weights packed from a model's current parameters (a copy: later training does not reach them). */
     public static InferenceWeights of(DeepSeekV3Model model) {
+        return of(model, false);
+    }
+
+    /**
+     * As {@link #of(DeepSeekV3Model)}, the projections rounded to bfloat16 when {@code bf16}: half the bytes
+     * a decoded token streams, the vectors and tables still fp32.
+     */
+    public static InferenceWeights of(DeepSeekV3Model model, boolean bf16) {
         Map<String, NamedTensor> byName = new HashMap<>();
         for (NamedTensor t : model.parameters()) byName.put(t.name(), t);
         for (NamedTensor t : model.buffers()) byName.put(t.name(), t);
@@ -101,7 +111,10 @@ public final class InferenceWeights {
                     System.arraycopy(t.data(), t.offset(), rows, at, t.size());
                     at += t.size();
                 }
-                return Matmul.pack(rows, 0, C, OC);
+                if (!bf16) return Matmul.pack(rows, 0, C, OC);
+                short[] bits = new short[rows.length];
+                for (int i = 0; i < rows.length; i++) bits[i] = FloatFormats.floatToBf16(rows[i]);
+                return Bf16Weight.pack(bits, 0, C, OC);
             }
 
             private NamedTensor tensor(String name) {

@@ -1,5 +1,10 @@
 package dev.consilium.moe.generate;
 
+import dev.consilium.moe.model.VecMath;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -7,20 +12,25 @@ import java.util.SplittableRandom;
 
 /**
  * Turns a row of logits into the distribution a request samples from, draws from it, and reports
- * log-probabilities. Sums run in double in index order, so a row gives the same result wherever it is
- * computed. One instance per decode loop: it keeps its scratch.
+ * log-probabilities. Sums run in a fixed order (double in index order; the log-sum-exp of log-probabilities
+ * in float vector lanes, then a fixed tree), so a row gives the same result wherever it is computed. One
+ * instance per decode loop: it keeps its scratch and allocates nothing per token but what it returns.
  */
 final class Sampler {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
     private final int V;
     private final float[] logp;
     private final double[] work;
-    private final Integer[] order;
+    /** Token ids as a max-heap on (probability, then lower id) in front, popped ones behind, most likely last. */
+    private final int[] order;
 
     Sampler(int V) {
         this.V = V;
         logp = new float[V];
         work = new double[V];
-        order = new Integer[V];
+        order = new int[V];
     }
 
     /** The lowest id with the largest logit. */
@@ -51,16 +61,22 @@ final class Sampler {
         for (int v = 0; v < V; v++) work[v] /= sum;
         boolean topK = p.topK() > 0 && p.topK() < V;
         if (topK || p.topP() < 1) {
+            // most likely first, ties to the lower id, so the kept set is a function of the row alone; a heap
+            // pops only as many as are kept (the i-th most likely lands at order[V - 1 - i])
             for (int v = 0; v < V; v++) order[v] = v;
-            // most likely first, ties to the lower id, so the kept set is a function of the row alone
-            Arrays.sort(order, (a, b) -> work[a] != work[b] ? Double.compare(work[b], work[a]) : a - b);
-            int keep = topK ? p.topK() : V;
+            for (int i = V / 2 - 1; i >= 0; i--) siftDown(i, V);
+            int keep = topK ? p.topK() : V, popped = 0;
             double kept = 0;
-            for (int i = 0; i < keep; i++) kept += work[order[i]];
+            if (topK) {
+                for (; popped < keep; popped++) kept += work[pop(V - popped)];
+            } else {
+                for (int v = 0; v < V; v++) kept += work[v];
+            }
             if (p.topP() < 1) {
                 double cum = 0;
                 for (int i = 0; i < keep; i++) {
-                    cum += work[order[i]] / kept;
+                    if (i == popped) pop(V - popped++);
+                    cum += work[order[V - 1 - i]] / kept;
                     if (cum >= p.topP()) {
                         keep = i + 1;
                         break;
@@ -68,12 +84,36 @@ final class Sampler {
                 }
             }
             double total = 0;
-            for (int i = 0; i < keep; i++) total += work[order[i]];
+            for (int i = 0; i < keep; i++) total += work[order[V - 1 - i]];
             Arrays.fill(probs, 0, V, 0f);
-            for (int i = 0; i < keep; i++) probs[order[i]] = (float) (work[order[i]] / total);
+            for (int i = 0; i < keep; i++) probs[order[V - 1 - i]] = (float) (work[order[V - 1 - i]] / total);
             return;
         }
         for (int v = 0; v < V; v++) probs[v] = (float) work[v];
+    }
+
+    /** Whether token a ranks before token b: more likely, or as likely and a lower id. */
+    private boolean before(int a, int b) {
+        return work[a] > work[b] || (work[a] == work[b] && a < b);
+    }
+
+    /** Moves the most likely of the heap order[0, size) to order[size - 1]; returns it. */
+    private int pop(int size) {
+        int top = order[0];
+        order[0] = order[size - 1];
+        order[size - 1] = top;
+        siftDown(0, size - 1);
+        return top;
+    }
+
+    private void siftDown(int i, int size) {
+        int x = order[i];
+        for (int c; (c = 2 * i + 1) < size; i = c) {
+            if (c + 1 < size && before(order[c + 1], order[c])) c++;
+            if (!before(order[c], x)) break;
+            order[i] = order[c];
+        }
+        order[i] = x;
     }
 
     /** A draw from probs (V); probability mass lost to rounding falls on the last nonzero entry. */
@@ -91,23 +131,42 @@ final class Sampler {
 
     /** Log-softmax of the raw logits (temperature 1), the token's entry and, when asked, the top alternatives. */
     TokenLogprob logprob(float[] logits, int off, int token, int topN) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < V; v++) max = Math.max(max, logits[off + v]);
-        double sum = 0;
-        for (int v = 0; v < V; v++) sum += Math.exp(logits[off + v] - max);
-        double lse = max + Math.log(sum);
-        if (topN == 0) return new TokenLogprob(token, (float) (logits[off + token] - lse), List.of());
-        for (int v = 0; v < V; v++) logp[v] = (float) (logits[off + v] - lse);
+        float lse = logSumExp(logits, off, V);
+        if (topN == 0) return new TokenLogprob(token, logits[off + token] - lse, List.of());
+        for (int v = 0; v < V; v++) logp[v] = logits[off + v] - lse;
         int n = Math.min(topN, V);
         List<TopLogprob> top = new ArrayList<>(n);
-        // partial selection: n is small (a handful), V a few thousand
-        boolean[] taken = new boolean[V];
-        for (int i = 0; i < n; i++) {
+        // partial selection, each pass the best of those ranking after the previous pick (more likely, or as
+        // likely and a lower id, first): n is a handful, V a few thousand
+        for (int i = 0, prev = -1; i < n; i++) {
             int best = -1;
-            for (int v = 0; v < V; v++) if (!taken[v] && (best < 0 || logp[v] > logp[best])) best = v;
-            taken[best] = true;
+            for (int v = 0; v < V; v++) {
+                boolean after = prev < 0 || logp[v] < logp[prev] || (logp[v] == logp[prev] && v > prev);
+                if (after && (best < 0 || logp[v] > logp[best])) best = v;
+            }
             top.add(new TopLogprob(best, logp[best]));
+            prev = best;
         }
         return new TokenLogprob(token, logp[token], top);
+    }
+
+    /**
+     * log sum_v exp(x[off + v]) for v in [0, V): every token's logprob needs it, so it runs in float vectors,
+     * the lanes summed by {@link VecMath#sum}'s fixed tree and the tail in index order.
+     */
+    static float logSumExp(float[] x, int off, int V) {
+        float max = Float.NEGATIVE_INFINITY;
+        int v = 0;
+        if (V >= L) {
+            FloatVector m = FloatVector.fromArray(S, x, off);
+            for (v = L; v < S.loopBound(V); v += L) m = m.max(FloatVector.fromArray(S, x, off + v));
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (; v < V; v++) max = Math.max(max, x[off + v]);
+        FloatVector sum = FloatVector.zero(S);
+        for (v = 0; v < S.loopBound(V); v += L) sum = sum.add(VecMath.exp(FloatVector.fromArray(S, x, off + v).sub(max)));
+        float s = VecMath.sum(sum);
+        for (; v < V; v++) s += (float) Math.exp(x[off + v] - max);
+        return max + (float) Math.log(s);
     }
 }

@@ -98,6 +98,10 @@ final class Gemm {
     /** c (M, N) (+)= A (M, K) · B, with B already packed by {@link #packB}. */
     static void gemmPacked(int M, int N, int K, float[] a, int aOff, int aRow, int aCol, float[] bp,
                            float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+        if (M < MR && aCol == 1) {
+            Gemv.gemv(M, N, K, a, aOff, aRow, bp, c, cOff, ldc, accumulate, parallel);
+            return;
+        }
         int kBlocks = (K + KC - 1) / KC;
         int nPanels = (N + NR - 1) / NR;
         int nPad = nPanels * NR;

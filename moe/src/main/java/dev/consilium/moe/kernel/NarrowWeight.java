@@ -67,7 +67,7 @@ abstract sealed class NarrowWeight implements WeightMatrix permits Bf16Weight, F
             Arrays.fill(out, outOff, outOff + N * OC, 0f);
             return;
         }
-        boolean parallel = Gemm.parallel(N, OC, C);
+        boolean parallel = N < Gemm.MR ? Gemv.parallel(N, OC, C) : Gemm.parallel(N, OC, C);
         if (N == 1) {
             Parallel.RangeBody body = (from, to) -> {
                 for (int g = from; g < to; g++) dotGroup(g, inp, inOff, out, outOff + g * W, Math.min(W, OC - g * W));

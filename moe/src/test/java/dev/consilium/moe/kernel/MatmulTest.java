@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fast products against a double-precision product of the same float inputs, on shapes that hit every
@@ -156,6 +157,26 @@ class MatmulTest {
         Matmul.backwardInput(dinpAll, 0, dout, 0, w, 0, N, C, OC);
         Matmul.backwardInput(dinpOne, 0, dout, row * OC, w, 0, 1, C, OC);
         assertArrayEquals(dinpOne, Arrays.copyOfRange(dinpAll, row * C, (row + 1) * C), "backwardInput row " + row);
+    }
+
+    /**
+     * Fewer rows than the kernel's four-row tile (decoding) run a separate matrix-vector kernel; its rows
+     * must be the bits the tiled kernel gives the same rows, for partial panels, several K blocks, and a
+     * product large enough to be split across threads.
+     */
+    @ParameterizedTest(name = "N={0}")
+    @ValueSource(ints = {1, 2, 3})
+    void aFewRowsAreBitIdenticalToTheSameRowsOfABigProduct(int n) {
+        for (int[] shape : new int[][] {{531, 77}, {256, 1000}, {600, 700}}) {
+            int N = 9, C = shape[0], OC = shape[1];
+            Random r = new Random(11L * n + C);
+            float[] inp = random(r, N * C), w = random(r, OC * C);
+            Matmul.PackedWeight pw = Matmul.pack(w, 0, C, OC);
+            float[] all = new float[N * OC], few = new float[n * OC];
+            Matmul.forward(all, 0, inp, 0, pw, N);
+            Matmul.forward(few, 0, inp, 5 * C, pw, n);
+            assertArrayEquals(Arrays.copyOfRange(all, 5 * OC, (5 + n) * OC), few, "(" + OC + ", " + C + ")");
+        }
     }
 
     @ParameterizedTest(name = "N={0}")
