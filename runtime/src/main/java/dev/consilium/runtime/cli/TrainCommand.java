@@ -57,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
     float lr;
     @Option(names = "--min-lr-ratio", defaultValue = "0.1", description = "Cosine decay floor as a fraction of --lr (default: ${DEFAULT-VALUE}).")
     float minLrRatio;
-    @Option(names = "--warmup", description = "Linear warmup steps (default: 5% of --steps).")
+    @Option(names = "--warmup", description = "Linear warmup steps (default: 5%% of --steps).")
     Long warmup;
     @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     long steps;

@@ -22,8 +22,8 @@ import java.util.Set;
 
 /**
  * The demo judge's training chats: the exact prompt {@link ArithmeticJudge} sends for a solver → reviser
- * transcript (rendered by the real judge, nonce-tagged fences included, so the model learns the prompt it will
- * be given), and the judge's answer in words ({@link ArithmeticJudge#verdict}). Labels are true by
+ * transcript and the task's reference answer (rendered by the real judge, nonce-tagged fences included, so the
+ * model learns the prompt it will be given), and the judge's answer in words ({@link ArithmeticJudge#verdict}). Labels are true by
  * construction. Problems are drawn fresh and never from the held-out split.
  *
  * <p>Transcripts vary the way rollouts do: either turn right or wrong, and now and then a final answer that is
@@ -44,14 +44,11 @@ public final class JudgeDialogues {
         for (int written = 0; written < count; ) {
             Problem p = ArithmeticDataset.draw(rng, "");
             if (held.contains(p.question())) continue;
-            String[] t = p.question().substring("What is ".length(), p.question().length() - 1).split(" ");
-            int a = Integer.parseInt(t[0]), b = Integer.parseInt(t[2]);
-            boolean add = t[1].equals("+");
             String solver = answer(rng, p.answer());
             String reviser = rng.nextInt(4) == 0 ? solver : answer(rng, p.answer());
             String transcript = ArithmeticJudge.line("solver", solver) + "\n" + ArithmeticJudge.line("reviser", reviser);
-            capture.reply = ArithmeticJudge.verdict(a, b, add, reviser);
-            ArithmeticJudge.over(capture, "capture", rng.nextLong()).evaluate(JudgedItem.of(p.question(), transcript));
+            capture.reply = ArithmeticJudge.verdict(p.answer(), reviser);
+            ArithmeticJudge.over(capture, "capture", rng.nextLong()).evaluate(JudgedItem.of(p.question(), transcript, p.answer()));
             if (capture.seen == null) continue; // the judge refused to judge it (e.g. an empty transcript)
             out.append(chat(capture.seen, capture.reply)).append('\n');
             capture.seen = null;

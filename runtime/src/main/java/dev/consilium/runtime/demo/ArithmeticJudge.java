@@ -4,19 +4,20 @@ import dev.consilium.rewards.judge.JudgeModel;
 import dev.consilium.rewards.judge.PointwiseJudge;
 import dev.consilium.rewards.judge.PromptTemplate;
 import dev.consilium.rewards.judge.Scale;
-import dev.consilium.runtime.datasets.ColumnArithmetic;
 import dev.langchain4j.model.chat.ChatModel;
 
 /**
- * The demo's LLM judge: a pointwise binary judge (the rewards module's {@link PointwiseJudge}, so its prompt is
- * fenced and its verdict parsed exactly as for an API judge) with a compact prompt a small built-in model reads
- * in a few dozen tokens. The judge answers in words, working the sum column by column, naming the final answer
- * it read, and saying whether it is correct, then ends with the {@code Score: N} line the parser reads.
+ * The demo's LLM judge: a reference-guided pointwise binary judge (the rewards module's {@link PointwiseJudge},
+ * so its prompt is fenced and its verdict parsed exactly as for an API judge) with a compact prompt a small
+ * built-in model reads in a few dozen tokens. It reads the transcript, finds the final answer among the turns,
+ * says in words whether it matches the reference, and ends with the {@code Score: N} line the parser reads.
+ * A reference-guided judge (as in MT-Bench's grading of maths) is what a tiny model can do reliably; the
+ * transcript is still free text that only a reader of it can score.
  */
 public final class ArithmeticJudge {
-    public static final PromptTemplate PROMPT = PromptTemplate.of("arithmetic-judge", "1",
-            "You are the judge. Work out the task column by column, then say whether the final answer is correct.",
-            "Task: {{task}}\n{{answer}}");
+    public static final PromptTemplate PROMPT = PromptTemplate.of("arithmetic-judge", "2",
+            "You are the judge. Find the final answer in the transcript and say whether it matches the reference.",
+            "Task: {{task}}\n{{reference}}{{answer}}");
     public static final String RUBRIC = "The final answer in the transcript is the exact result of the task.";
 
     private ArithmeticJudge() {}
@@ -34,14 +35,12 @@ public final class ArithmeticJudge {
         return agent + ": " + text.strip();
     }
 
-    /** What a correct judge says of a task {@code a op b} whose final answer reads {@code finalAnswer}. */
-    public static String verdict(int a, int b, boolean add, String finalAnswer) {
-        int truth = add ? a + b : a - b;
+    /** What a correct judge says of a transcript whose final answer reads {@code finalAnswer}, for {@code reference}. */
+    public static String verdict(String reference, String finalAnswer) {
         String answer = finalAnswer.strip();
-        boolean right = answer.equals(Integer.toString(truth));
+        boolean right = answer.equals(reference);
         String read = answer.isEmpty() ? "The final answer is missing."
-                : "The final answer is " + answer + (right ? ", which is correct." : ", which is wrong.");
-        return ColumnArithmetic.working(a, b, add) + " so " + a + (add ? " + " : " - ") + b + " = " + truth + ". "
-                + read + "\nScore: " + (right ? 1 : 0);
+                : "The final answer is " + answer + (right ? ", which matches." : ", which does not match.");
+        return "The reference answer is " + reference + ". " + read + "\nScore: " + (right ? 1 : 0);
     }
 }

@@ -443,7 +443,7 @@ public final class ExperimentRun {
         List<Verdict> judgeVerdicts = new ArrayList<>();
         List<Compose.Weighted> terms = new ArrayList<>();
         for (int j = 0; j < judges.size(); j++) {
-            Verdict v = judges.get(j).evaluate(JudgedItem.of(p.question(), Transcripts.of(t)));
+            Verdict v = judges.get(j).evaluate(item);
             judgeVerdicts.add(v);
             terms.add(Compose.term(fixed(judges.get(j).name(), v), or(experiment.judges().get(j).weight(), 1.0)));
         }

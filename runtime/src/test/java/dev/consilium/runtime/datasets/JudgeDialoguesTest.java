@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class JudgeDialoguesTest {
     @Test
     void theVerdictFollowsTheFinalAnswerOnly() {
-        assertEquals("7+6=13 3+8+1=12 5+0+1=6 so 537 + 86 = 623. The final answer is 623, which is correct.\nScore: 1",
-                ArithmeticJudge.verdict(537, 86, true, "623"));
-        assertTrue(ArithmeticJudge.verdict(537, 86, true, "624").endsWith("The final answer is 624, which is wrong.\nScore: 0"));
-        assertTrue(ArithmeticJudge.verdict(537, 86, true, " ").endsWith("The final answer is missing.\nScore: 0"));
-        assertTrue(ArithmeticJudge.verdict(537, 86, true, "I think 623").endsWith("Score: 0"));
+        assertEquals("The reference answer is 623. The final answer is 623, which matches.\nScore: 1",
+                ArithmeticJudge.verdict("623", " 623 "));
+        assertTrue(ArithmeticJudge.verdict("623", "624").endsWith("The final answer is 624, which does not match.\nScore: 0"));
+        assertTrue(ArithmeticJudge.verdict("623", " ").endsWith("The final answer is missing.\nScore: 0"));
+        assertTrue(ArithmeticJudge.verdict("623", "I think 623").endsWith("Score: 0"));
     }
 
     @Test
@@ -34,6 +34,7 @@ class JudgeDialoguesTest {
             String user = m.get(1).get("content").asText(), verdict = m.get(2).get("content").asText();
             assertTrue(user.startsWith("Task: <task-"), user);
             assertTrue(user.contains("<answer-") && user.contains("</answer-"), user);
+            assertTrue(user.contains("<reference-"), "the judge is reference-guided: " + user);
             String question = user.lines().skip(1).findFirst().orElseThrow();
             String[] t = question.substring("What is ".length(), question.length() - 1).split(" ");
             int truth = t[1].equals("+") ? Integer.parseInt(t[0]) + Integer.parseInt(t[2]) : Integer.parseInt(t[0]) - Integer.parseInt(t[2]);
