@@ -207,7 +207,7 @@ public final class ExperimentRun {
         // 1. Rollouts: G runs of the workflow per task, each with its own reproducible seeds.
         List<Trajectory> rolled;
         long rolloutStart = System.nanoTime();
-        try (BuiltinModel served = BuiltinModel.of("builtin/policy@round-" + (round - 1), policy, tokenizer)) {
+        try (BuiltinModel served = BuiltinModel.of("builtin/policy", policy, tokenizer)) {
             ChatModel chat = new BuiltinChatModel(served);
             List<Callable<Trajectory>> units = new ArrayList<>();
             for (int t = 0; t < tasks.size(); t++) {
@@ -487,7 +487,7 @@ public final class ExperimentRun {
 
     private ObjectNode evaluate(int round, DeepSeekV3Model policy, BpeTokenizer tokenizer, List<Problem> heldout) {
         int correct;
-        try (BuiltinModel served = BuiltinModel.of("builtin/policy@round-" + round, policy, tokenizer)) {
+        try (BuiltinModel served = BuiltinModel.of("builtin/policy", policy, tokenizer)) {
             ChatModel chat = new GreedyChatModel(new BuiltinChatModel(served), ANSWER_TOKENS);
             List<Callable<Boolean>> units = new ArrayList<>();
             for (Problem p : heldout) {
@@ -511,7 +511,9 @@ public final class ExperimentRun {
     private TrainOptions trainOptions() {
         return TrainOptions.builder().lr((float) experiment.algorithm().lrOr(2e-4)).minLrRatio(1f).warmupSteps(0)
                 .steps((long) experiment.rounds() * Math.max(1, experiment.algorithm().minibatches() == null ? 1 : experiment.algorithm().minibatches())).batchSize(64).seqLen(256).seed(experiment.seed())
-                .lossWeights(LossWeights.NONE).build();
+                // Fine-tuning on a round's few hundred samples: routing biases tuned in pretraining stay put, as
+                // DeepSeek-V3 stops their updates late in training (gamma 0); small batches would only jostle them.
+                .biasUpdateSpeed(0f).lossWeights(LossWeights.NONE).build();
     }
 
     private boolean needsReference() {

@@ -13,7 +13,7 @@ final class LineChart {
     record Series(String name, double[] values) {}
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
-    private static final int W = 460, H = 240, LEFT = 52, RIGHT = 12, TOP = 28, BOTTOM = 40;
+    private static final int W = 460, H = 256, LEFT = 52, RIGHT = 12, TOP = 44, BOTTOM = 40;
 
     private LineChart() {}
 
@@ -69,7 +69,7 @@ final class LineChart {
                 svg.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>", color, String.join(" ", points)));
             }
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" class=\"a\">%s</text>",
-                    LEFT + 8 + 110 * (k % 3), TOP + 4 + 12 * (k / 3), color, LEFT + 22 + 110 * (k % 3), TOP + 9 + 12 * (k / 3), Html.escape(s.name())));
+                    LEFT + 150 * (k % 3), 24 + 10 * (k / 3), color, LEFT + 14 + 150 * (k % 3), 29 + 10 * (k / 3), Html.escape(s.name())));
         }
         return svg.append("</svg>").toString();
     }
