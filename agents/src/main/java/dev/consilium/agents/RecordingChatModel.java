@@ -1,15 +1,13 @@
 package dev.consilium.agents;
 
+import dev.consilium.agents.provider.StreamingCall;
 import dev.consilium.agents.provider.decorator.ForwardingChatModel;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -60,31 +58,6 @@ public final class RecordingChatModel extends ForwardingChatModel {
 
     private static ChatResponse streamBlocking(StreamingChatModel model, ChatRequest request, ChatRequestOptions options,
                                                Consumer<String> onText) {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(request, options, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String text) {
-                onText.accept(text);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the model streamed its answer", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException("the model's stream failed: " + e.getCause(), e.getCause());
-        }
+        return StreamingCall.join(model, request, options, onText);
     }
 }

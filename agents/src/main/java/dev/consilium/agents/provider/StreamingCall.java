@@ -2,6 +2,7 @@ package dev.consilium.agents.provider;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
@@ -23,8 +24,14 @@ public final class StreamingCall {
      * @throws RuntimeException the stream's own error, as the model reported it (wrapped only when checked)
      */
     public static ChatResponse join(StreamingChatModel model, ChatRequest request, Consumer<String> onPartial) {
+        return join(model, request, ChatRequestOptions.EMPTY, onPartial);
+    }
+
+    /** {@link #join(StreamingChatModel, ChatRequest, Consumer)} with the call's listener attributes. */
+    public static ChatResponse join(StreamingChatModel model, ChatRequest request, ChatRequestOptions options,
+                                    Consumer<String> onPartial) {
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(request, new StreamingChatResponseHandler() {
+        model.chat(request, options, new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(String partial) {
                 onPartial.accept(partial);
