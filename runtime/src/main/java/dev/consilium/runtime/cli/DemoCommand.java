@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         JsonNode before = r.before(), after = r.after();
         o.println();
         o.printf("held-out accuracy (%d tasks): before %s, after %s%n", after.get("heldout_total").asInt(),
-                Summary.accuracy(before), Summary.accuracy(after));
+                ExperimentRun.accuracy(before), ExperimentRun.accuracy(after));
         o.printf(Locale.ROOT, "judge agreement with the ground truth: %s (abstained %s), over all rounds' rollouts%n",
                 mean(r, "judge_agreement"), mean(r, "abstain_rate"));
         o.println("report: " + r.report());

@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
         ExperimentRun run = resume != null ? ExperimentRun.resume(resume, System.out)
                 : ExperimentRun.start(Experiment.load(experiment), System.out);
         ExperimentRun.Result r = run.run();
-        System.out.println("held-out accuracy: " + Summary.accuracy(r.before()) + " -> " + Summary.accuracy(r.after()));
+        System.out.println("held-out accuracy: " + ExperimentRun.accuracy(r.before()) + " -> " + ExperimentRun.accuracy(r.after()));
         System.out.println("report: " + r.report());
         return 0;
     }

@@ -610,7 +610,8 @@ public final class ExperimentRun {
         return m.has(field) ? String.format(Locale.ROOT, "%.3f", m.get(field).asDouble()) : "n/a";
     }
 
-    private static String accuracy(JsonNode m) {
+    /** A metrics record's held-out accuracy as correct/total and percent, as the CLI and the log state it. */
+    public static String accuracy(JsonNode m) {
         return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get("heldout_correct").asInt(), m.get("heldout_total").asInt(),
                 100 * m.get("heldout_accuracy").asDouble());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.agents.provider.Deployment;
 import dev.consilium.agents.provider.Providers;
 import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.agents.provider.StreamingCall;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.generate.SamplingParams;
@@ -14,7 +15,6 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.LogProb;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
@@ -26,11 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -121,24 +120,8 @@ class OpenAiServerClientsTest {
         StreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl() + "/v1").apiKey(KEY)
                 .modelName("tiny").temperature(0.0).maxTokens(12).build();
         StringBuilder pieces = new StringBuilder();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(PROMPT, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                pieces.append(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = done.get(20, TimeUnit.SECONDS);
+        ChatResponse r = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> StreamingCall.join(model, ChatRequest.builder().messages(UserMessage.from(PROMPT)).build(), pieces::append));
         Completion expected = greedy(PROMPT, 12);
         assertEquals(expected.text(), pieces.toString());
         assertEquals(expected.text(), r.aiMessage().text());
