@@ -7,6 +7,7 @@ import dev.consilium.moe.tensor.IntList;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.ChatTokens;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -27,32 +29,59 @@ import java.util.SplittableRandom;
  * {@code {"messages": [{"role": "system"|"user"|"assistant", "content": ...}, ...]}} as OpenAI and TRL write
  * them, rendered with the DeepSeek-V3 {@link ChatTemplate} (which ends each assistant turn with the
  * end-of-sentence token itself).
+ *
+ * <p>Each target position carries a weight of 1 or 0. A chat's prompt (its system and user turns, the role
+ * markers) is context, not something to learn to write: by default ({@link ChatLoss#ASSISTANT}) only the
+ * assistant turns are targets, as supervised fine-tuning on conversations does (TRL's assistant-only loss),
+ * so a model trained on chats spends its capacity on its answers. Text and token lines are targets throughout.
  */
 public final class TokenDataset {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final int[] tokens;
+    /** Which tokens of a chat line are training targets. */
+    public enum ChatLoss {
+        /** The assistant turns and the end-of-sentence token closing each. */
+        ASSISTANT,
+        /** Every token, prompt included. */
+        ALL
+    }
 
-    private TokenDataset(int[] tokens) {
+    private final int[] tokens;
+    /** Positions that are not training targets; null when every position is one. */
+    private final BitSet untrained;
+
+    private TokenDataset(int[] tokens, BitSet untrained) {
         this.tokens = tokens;
+        this.untrained = untrained == null || untrained.isEmpty() ? null : untrained;
     }
 
     public static TokenDataset of(int[] tokens) {
-        return new TokenDataset(tokens.clone());
+        return new TokenDataset(tokens.clone(), null);
+    }
+
+    /** As {@link #read(Path, BpeTokenizer, ChatLoss)}, with chats trained on their assistant turns only. */
+    public static TokenDataset read(Path file, BpeTokenizer tokenizer) {
+        return read(file, tokenizer, ChatLoss.ASSISTANT);
     }
 
     /**
      * Reads {@code file}: a {@code .jsonl} file line by line, anything else as one text. Errors name the
      * file and line: malformed JSON, a line with neither field, a token id outside the vocabulary.
      */
-    public static TokenDataset read(Path file, BpeTokenizer tokenizer) {
+    public static TokenDataset read(Path file, BpeTokenizer tokenizer, ChatLoss chatLoss) {
         int eos = tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE);
         IntList out = new IntList(1 << 16);
+        BitSet untrained = new BitSet();
         ChatTemplate[] chat = new ChatTemplate[1];
         forEachRecord(file, (where, record) -> {
             if (record.messages() != null) {
                 if (chat[0] == null) chat[0] = ChatTemplate.deepSeekV3(tokenizer);
-                out.addAll(chat[0].render(record.messages(), false).ids());
+                ChatTokens rendered = chat[0].render(record.messages(), false);
+                if (chatLoss == ChatLoss.ASSISTANT) {
+                    boolean[] mask = rendered.assistantMask();
+                    for (int i = 0; i < mask.length; i++) if (!mask[i]) untrained.set(out.size() + i);
+                }
+                out.addAll(rendered.ids());
             } else if (record.isTokens()) {
                 for (int id : record.tokens()) {
                     if (id < 0 || id >= tokenizer.vocabSize()) {
@@ -66,7 +95,7 @@ public final class TokenDataset {
                 out.add(eos);
             }
         });
-        return new TokenDataset(out.toArray());
+        return new TokenDataset(out.toArray(), untrained);
     }
 
     /**
@@ -170,28 +199,37 @@ public final class TokenDataset {
         return tokens.length;
     }
 
+    /** Number of positions that are training targets. */
+    public int trainedSize() {
+        return untrained == null ? tokens.length : tokens.length - untrained.cardinality();
+    }
+
     /** The first {@code 1 - fraction} of the stream and the last {@code fraction}, as (train, held-out). */
     public TokenDataset[] split(double heldoutFraction) {
         int cut = (int) Math.round(tokens.length * (1 - heldoutFraction));
         return new TokenDataset[] {
-                new TokenDataset(Arrays.copyOfRange(tokens, 0, cut)),
-                new TokenDataset(Arrays.copyOfRange(tokens, cut, tokens.length))};
+                new TokenDataset(Arrays.copyOfRange(tokens, 0, cut), untrained == null ? null : untrained.get(0, cut)),
+                new TokenDataset(Arrays.copyOfRange(tokens, cut, tokens.length),
+                        untrained == null ? null : untrained.get(cut, tokens.length))};
     }
 
-    /** Fills B windows at uniformly random offsets: inputs (B*T) and next-token targets (B*T). */
-    public void sample(SplittableRandom rng, int B, int T, int[] inputs, int[] targets) {
+    /**
+     * Fills B windows at uniformly random offsets: inputs (B*T), next-token targets (B*T) and each target's
+     * weight (B*T; 1 for a training target, 0 for prompt context).
+     */
+    public void sample(SplittableRandom rng, int B, int T, int[] inputs, int[] targets, float[] weights) {
         requireWindow(T);
-        for (int b = 0; b < B; b++) copyWindow(rng.nextInt(tokens.length - T), b, T, inputs, targets);
+        for (int b = 0; b < B; b++) copyWindow(rng.nextInt(tokens.length - T), b, T, inputs, targets, weights);
     }
 
     /**
      * Fills B consecutive windows starting at window {@code batch * B}, wrapping around the stream: the
-     * order an independent implementation can reproduce exactly.
+     * order an independent implementation can reproduce exactly. Weights as in {@link #sample}.
      */
-    public void sequential(long batch, int B, int T, int[] inputs, int[] targets) {
+    public void sequential(long batch, int B, int T, int[] inputs, int[] targets, float[] weights) {
         requireWindow(T);
         long windows = (tokens.length - 1) / T;
-        for (int b = 0; b < B; b++) copyWindow((int) (((batch * B + b) % windows) * T), b, T, inputs, targets);
+        for (int b = 0; b < B; b++) copyWindow((int) (((batch * B + b) % windows) * T), b, T, inputs, targets, weights);
     }
 
     /** Number of whole windows of T + 1 tokens, for a full pass in {@link #sequential} order. */
@@ -205,10 +243,14 @@ public final class TokenDataset {
      */
     public double unigramCrossEntropy(TokenDataset eval, int vocabSize) {
         long[] counts = new long[vocabSize];
-        for (int t : tokens) counts[t]++;
-        double total = tokens.length + vocabSize, nll = 0;
-        for (int t : eval.tokens) nll -= Math.log((counts[t] + 1) / total);
-        return nll / eval.tokens.length;
+        for (int i = 0; i < tokens.length; i++) if (trained(i)) counts[tokens[i]]++;
+        double total = trainedSize() + vocabSize, nll = 0;
+        for (int i = 0; i < eval.tokens.length; i++) if (eval.trained(i)) nll -= Math.log((counts[eval.tokens[i]] + 1) / total);
+        return nll / Math.max(1, eval.trainedSize());
+    }
+
+    private boolean trained(int position) {
+        return untrained == null || !untrained.get(position);
     }
 
     private void requireWindow(int T) {
@@ -218,8 +260,9 @@ public final class TokenDataset {
         }
     }
 
-    private void copyWindow(int start, int b, int T, int[] inputs, int[] targets) {
+    private void copyWindow(int start, int b, int T, int[] inputs, int[] targets, float[] weights) {
         System.arraycopy(tokens, start, inputs, b * T, T);
         System.arraycopy(tokens, start + 1, targets, b * T, T);
+        for (int n = 0; n < T; n++) weights[b * T + n] = trained(start + 1 + n) ? 1f : 0f;
     }
 }

@@ -11,7 +11,6 @@ import dev.consilium.moe.optim.LrSchedule;
 import dev.consilium.moe.optim.Optimizer;
 import dev.consilium.moe.optim.Sgd;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -41,7 +40,6 @@ public final class Trainer {
         this.inputs = new int[n];
         this.targets = new int[n];
         this.weights = new float[n];
-        Arrays.fill(weights, 1f);
         model.setLossWeights(options.lossWeights());
     }
 
@@ -63,9 +61,9 @@ public final class Trainer {
         for (int m = 0; m < micro; m++) {
             long index = step * micro + m;
             if (options.sequential()) {
-                data.sequential(index, B, T, inputs, targets);
+                data.sequential(index, B, T, inputs, targets, weights);
             } else {
-                data.sample(new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + index), B, T, inputs, targets);
+                data.sample(new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + index), B, T, inputs, targets, weights);
             }
             model.forward(Batch.of(inputs, targets, weights, B, T));
             Loss l = model.backward();
@@ -105,7 +103,7 @@ public final class Trainer {
     }
 
     /**
-     * Mean next-token cross-entropy (nats per token) over the first {@code maxWindows} windows of
+     * Mean next-token cross-entropy (nats per target token) over the first {@code maxWindows} windows of
      * {@code data}, taken in order; no gradients, no MTP.
      */
     public double evaluate(TokenDataset data, int maxWindows) {
@@ -114,12 +112,17 @@ public final class Trainer {
         int B = Math.min(options.batchSize(), windows);
         int batches = Math.max(1, windows / B);
         int[] in = new int[B * T], tg = new int[B * T];
-        double nll = 0;
+        float[] w = new float[B * T];
+        double nll = 0, targets = 0;
         for (int b = 0; b < batches; b++) {
-            data.sequential(b, B, T, in, tg);
-            for (float lp : model.logProbs(in, tg, B, T)) nll -= lp;
+            data.sequential(b, B, T, in, tg, w);
+            float[] logp = model.logProbs(in, tg, B, T);
+            for (int n = 0; n < logp.length; n++) {
+                nll -= w[n] * logp[n];
+                targets += w[n];
+            }
         }
-        return nll / ((double) batches * B * T);
+        return nll / Math.max(1, targets);
     }
 
     /** What a checkpoint must hold to continue this run exactly. */

@@ -33,7 +33,9 @@ class TokenDatasetTest {
 
         int T = d.size() - 1;
         int[] in = new int[T], tg = new int[T];
-        d.sequential(0, 1, T, in, tg);
+        float[] w = new float[T];
+        d.sequential(0, 1, T, in, tg, w);
+        for (float x : w) assertEquals(1f, x);
         assertArrayEquals(text, Arrays.copyOf(in, text.length));
         assertEquals(tokenizer.tokenId(ChatTemplate.END_OF_SENTENCE), in[text.length]);
         assertArrayEquals(new int[] {5, 6, 7}, Arrays.copyOfRange(tg, T - 3, T));
@@ -49,7 +51,7 @@ class TokenDatasetTest {
         TokenDataset d = TokenDataset.read(file, tokenizer);
         assertEquals(expected.length, d.size());
         int[] in = new int[d.size() - 1], tg = new int[d.size() - 1];
-        d.sequential(0, 1, d.size() - 1, in, tg);
+        d.sequential(0, 1, d.size() - 1, in, tg, new float[d.size() - 1]);
         assertArrayEquals(Arrays.copyOf(expected, expected.length - 1), in);
         assertEquals(List.of("Be brief.", "What is 7 - 5?", "2"), TokenDataset.texts(file));
 
@@ -59,12 +61,43 @@ class TokenDatasetTest {
     }
 
     @Test
+    void aChatTrainsOnItsAssistantTurnsOnlyUnlessAskedForEveryToken(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chat.jsonl");
+        Files.writeString(file, "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                + " {\"role\": \"user\", \"content\": \"What is 7 - 5?\"}, {\"role\": \"assistant\", \"content\": \"2\"}]}\n"
+                + "{\"text\": \"42.\"}\n");
+        var rendered = ChatTemplate.deepSeekV3(tokenizer).render(List.of(ChatMessage.system("Be brief."),
+                ChatMessage.user("What is 7 - 5?"), ChatMessage.assistant("2")), false);
+        int text = tokenizer.encodeOrdinary("42.").length + 1;
+
+        TokenDataset d = TokenDataset.read(file, tokenizer);
+        int T = d.size() - 1;
+        int[] in = new int[T], tg = new int[T];
+        float[] w = new float[T];
+        d.sequential(0, 1, T, in, tg, w);
+        // target n is token n + 1: a weight of 1 exactly where that token is the assistant's or the text's
+        for (int n = 0; n < T; n++) {
+            boolean assistant = n + 1 < rendered.size() ? rendered.assistantMask()[n + 1] : true;
+            assertEquals(assistant ? 1f : 0f, w[n], "target " + n);
+        }
+        int assistantTokens = 0;
+        for (boolean m : rendered.assistantMask()) if (m) assistantTokens++;
+        assertEquals(assistantTokens + text, d.trainedSize());
+
+        TokenDataset all = TokenDataset.read(file, tokenizer, TokenDataset.ChatLoss.ALL);
+        all.sequential(0, 1, T, in, tg, w);
+        for (float x : w) assertEquals(1f, x);
+        assertEquals(all.size(), all.trainedSize());
+    }
+
+    @Test
     void targetsAreInputsShiftedByOne() {
         TokenDataset d = TokenDataset.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
         int[] in = new int[8], tg = new int[8];
-        d.sample(new SplittableRandom(3), 2, 4, in, tg);
+        float[] w = new float[8];
+        d.sample(new SplittableRandom(3), 2, 4, in, tg, w);
         for (int i = 0; i < 8; i++) assertEquals(in[i] + 1, tg[i]);
-        d.sequential(1, 2, 2, in, tg);
+        d.sequential(1, 2, 2, in, tg, w);
         assertArrayEquals(new int[] {4, 5, 6, 7}, Arrays.copyOf(in, 4));
     }
 
@@ -88,6 +121,6 @@ class TokenDatasetTest {
         for (int i = 0; i < uniform.length; i++) uniform[i] = i % 4;
         TokenDataset d = TokenDataset.of(uniform);
         assertEquals(Math.log(4), d.unigramCrossEntropy(d, 4), 1e-3);
-        assertThrows(IllegalArgumentException.class, () -> TokenDataset.of(new int[3]).sample(new SplittableRandom(1), 1, 8, new int[8], new int[8]));
+        assertThrows(IllegalArgumentException.class, () -> TokenDataset.of(new int[3]).sample(new SplittableRandom(1), 1, 8, new int[8], new int[8], new float[8]));
     }
 }

@@ -66,10 +66,13 @@ final class DatasetsCommand {
         long seed;
         @Option(names = "--count", defaultValue = "40000", description = "Chats to write (default: ${DEFAULT-VALUE}).")
         int count;
+        @Option(names = "--hedge", defaultValue = "0", description = "Share of answers written \"I think N\" instead of \"N\" (default: ${DEFAULT-VALUE}).")
+        double hedge;
 
         @Override
         public void run() {
-            ArithmeticDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
+            if (!(hedge >= 0 && hedge <= 1)) throw new IllegalArgumentException("--hedge must lie in [0, 1], was " + hedge);
+            ArithmeticDialogues.write(out, seed, count, ArithmeticDataset.read(heldout), hedge);
             System.out.printf("wrote %d chats to %s%n", count, out);
         }
     }

@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
         Experiment e = Experiment.load(experiment);
         e = new Experiment(e.name(), e.policy(), e.workflow(), e.tasks(), e.judges(), e.rewards(), e.algorithm(),
                 rounds != null ? rounds : e.rounds(), e.tasksPerRound(), e.rolloutsPerTask(), e.temperature(),
-                seed != null ? seed : e.seed(), e.budgetUsd(), out != null ? out.toString() : e.out(), e.providers());
+                seed != null ? seed : e.seed(), e.budgetUsd(), out != null ? out.toString() : e.out(), e.providers(), e.credit(), e.evalSamples());
         o.println("Consilium demo: a built-in MoE policy improves from an LLM judge's verdicts on its own transcripts.");
         o.printf("policy %s, judge %s, workflow %s, %s, %d rounds of %d tasks x %d rollouts, seed %d%n", e.policy(),
                 e.judges().getFirst().model(), e.workflow().get("type").asText(), e.algorithm().name(), e.rounds(),
@@ -54,8 +54,13 @@ final class DemoCommand implements Callable<Integer> {
         ExperimentRun.Result r = ExperimentRun.start(e, o).run();
         JsonNode before = r.before(), after = r.after();
         o.println();
-        o.printf("held-out accuracy (%d tasks): before %s, after %s%n", after.get("heldout_total").asInt(),
+        o.printf("held-out accuracy, greedy (%d tasks): before %s, after %s%n", after.get("heldout_total").asInt(),
                 ExperimentRun.accuracy(before), ExperimentRun.accuracy(after));
+        if (ExperimentRun.sampledAccuracy(after) != null) {
+            o.printf(Locale.ROOT, "held-out accuracy, sampled at temperature %.1f (%d answers): before %s, after %s%n",
+                    e.temperature(), after.get("heldout_sampled_total").asInt(), ExperimentRun.sampledAccuracy(before),
+                    ExperimentRun.sampledAccuracy(after));
+        }
         o.printf(Locale.ROOT, "judge agreement with the ground truth: %s (abstained %s), over all rounds' rollouts%n",
                 mean(r, "judge_agreement"), mean(r, "abstain_rate"));
         o.println("report: " + r.report());

@@ -28,6 +28,10 @@ final class RunCommand implements Callable<Integer> {
                 : ExperimentRun.start(Experiment.load(experiment), System.out);
         ExperimentRun.Result r = run.run();
         System.out.println("held-out accuracy: " + ExperimentRun.accuracy(r.before()) + " -> " + ExperimentRun.accuracy(r.after()));
+        if (ExperimentRun.sampledAccuracy(r.after()) != null) {
+            System.out.println("held-out accuracy, sampled: " + ExperimentRun.sampledAccuracy(r.before()) + " -> "
+                    + ExperimentRun.sampledAccuracy(r.after()));
+        }
         System.out.println("report: " + r.report());
         return 0;
     }

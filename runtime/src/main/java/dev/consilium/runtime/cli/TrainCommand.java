@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 
 /** Pretraining or SFT of the built-in model on text or token data. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train the built-in MoE model on text or JSONL ({\"text\": ...} or {\"tokens\": [...]}).",
+        description = {"Train the built-in MoE model on text or JSONL ({\"text\": ...}, {\"tokens\": [...]} or {\"messages\": [...]}).",
                 "Fresh from --config, or continuing from --init CHECKPOINT; --resume continues --out's own run.",
                 "Exactly N steps of plain SGD in data order, for cross-checking against another implementation:",
                 "  --init DIR --optimizer sgd --sequential --steps N --clip 0 --warmup 0 --min-lr-ratio 1",
@@ -79,6 +79,8 @@ final class TrainCommand implements Callable<Integer> {
     float balanceWeight;
     @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and batches (default: ${DEFAULT-VALUE}).")
     long seed;
+    @Option(names = "--loss-on", defaultValue = "assistant", description = "Targets of a chat line: assistant (its assistant turns) or all (prompt too) (default: ${DEFAULT-VALUE}).")
+    String lossOn;
     @Option(names = "--sequential", description = "Take batches in data order instead of at random offsets.")
     boolean sequential;
     @Option(names = "--eval-fraction", defaultValue = "0.05", description = "Share of the data held out for evaluation (default: ${DEFAULT-VALUE}).")
@@ -102,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("tokenizer has " + tok.vocabSize() + " ids but the model's vocab_size is "
                     + model.config().vocabSize());
         }
-        TokenDataset[] split = TokenDataset.read(data, tok).split(evalFraction);
+        TokenDataset[] split = TokenDataset.read(data, tok, chatLoss()).split(evalFraction);
         TokenDataset train = split[0], heldout = split[1];
         TrainOptions options = options();
         Trainer trainer = new Trainer(model, options);
@@ -111,8 +113,8 @@ final class TrainCommand implements Callable<Integer> {
             trainer.restore(base.trainingState());
         }
         double unigram = train.unigramCrossEntropy(heldout, model.config().vocabSize());
-        o.printf(Locale.ROOT, "model: %s, %,d parameters; data: %,d train / %,d held-out tokens; %d threads%n",
-                model.config().summary(), model.parameterCount(), train.size(), heldout.size(),
+        o.printf(Locale.ROOT, "model: %s, %,d parameters; data: %,d train / %,d held-out target tokens; %d threads%n",
+                model.config().summary(), model.parameterCount(), train.trainedSize(), heldout.trainedSize(),
                 Parallel.threads());
         o.printf(Locale.ROOT, "held-out baseline (unigram): %.4f nats/token%n", unigram);
 
@@ -150,6 +152,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         o.printf("training a %d-token byte-level BPE tokenizer on %s (one token per digit)%n", vocabSize, data);
         return BpeTokenizer.trainer().vocabSize(vocabSize).preTokenizer(PreTokenizer.singleDigits()).train(texts);
+    }
+
+    private TokenDataset.ChatLoss chatLoss() {
+        return switch (lossOn.toLowerCase(Locale.ROOT)) {
+            case "assistant" -> TokenDataset.ChatLoss.ASSISTANT;
+            case "all" -> TokenDataset.ChatLoss.ALL;
+            default -> throw new IllegalArgumentException("--loss-on must be assistant or all, was " + lossOn);
+        };
     }
 
     private TrainOptions options() {

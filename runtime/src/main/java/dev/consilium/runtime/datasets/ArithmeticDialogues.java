@@ -19,6 +19,10 @@ import java.util.Set;
  *
  * <p>The reviser sees the solver's proposal, right half the time and plausibly wrong otherwise, and always
  * answers the true result: it learns to check, not to copy.
+ *
+ * <p>A {@code hedge} share of the answers (and of the proposals the reviser is shown) come as {@code I think 42}
+ * instead of {@code 42}, against the roles' "answer only": the habit of a sloppy warm-up set, which a judge
+ * holding the policy to its instructions then has to train away.
  */
 public final class ArithmeticDialogues {
     public static final String SOLVER_ROLE = "You are the solver. Reply with the answer only.";
@@ -33,11 +37,16 @@ public final class ArithmeticDialogues {
         return question + "\nProposed answer: " + proposal.strip();
     }
 
+    /** A hedged answer: the number, not alone. */
+    public static String hedged(String answer) {
+        return "I think " + answer;
+    }
+
     /**
      * Writes {@code dialogues} chats (alternately a solver turn and a reviser turn) to {@code file}, drawn
-     * from {@code seed} and avoiding every question in {@code exclude}.
+     * from {@code seed} and avoiding every question in {@code exclude}; a {@code hedge} share of answers hedge.
      */
-    public static void write(Path file, long seed, int dialogues, List<Problem> exclude) {
+    public static void write(Path file, long seed, int dialogues, List<Problem> exclude, double hedge) {
         Random rng = new Random(seed);
         Set<String> held = new HashSet<>();
         for (Problem p : exclude) held.add(p.question());
@@ -46,12 +55,18 @@ public final class ArithmeticDialogues {
             Problem p = ArithmeticDataset.draw(rng, "");
             if (held.contains(p.question())) continue;
             ObjectNode chat = written % 2 == 0
-                    ? chat(SOLVER_ROLE, p.question(), p.answer())
-                    : chat(REVISER_ROLE, reviserPrompt(p.question(), proposal(rng, p.answer())), p.answer());
+                    ? chat(SOLVER_ROLE, p.question(), hedge(rng, hedge, p.answer()))
+                    : chat(REVISER_ROLE, reviserPrompt(p.question(), hedge(rng, hedge, proposal(rng, p.answer()))),
+                            hedge(rng, hedge, p.answer()));
             out.append(chat).append('\n');
             written++;
         }
         ArithmeticDataset.writeAtomically(file, out);
+    }
+
+    // With no hedging the generator draws exactly as before, so the base policy's chats stay reproducible.
+    private static String hedge(Random rng, double rate, String answer) {
+        return rate > 0 && rng.nextDouble() < rate ? hedged(answer) : answer;
     }
 
     /** The true answer half the time, else a near miss of the kind a weak solver makes. */

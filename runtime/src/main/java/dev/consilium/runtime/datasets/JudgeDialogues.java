@@ -27,7 +27,8 @@ import java.util.Set;
  * construction. Problems are drawn fresh and never from the held-out split.
  *
  * <p>Transcripts vary the way rollouts do: either turn right or wrong, and now and then a final answer that is
- * missing or not a bare number.
+ * missing or not a bare number. A third of them stop after the solver's turn, as the transcript up to a turn
+ * does when each turn is judged on its own.
  */
 public final class JudgeDialogues {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,9 +46,14 @@ public final class JudgeDialogues {
             Problem p = ArithmeticDataset.draw(rng, "");
             if (held.contains(p.question())) continue;
             String solver = answer(rng, p.answer());
-            String reviser = rng.nextInt(4) == 0 ? solver : answer(rng, p.answer());
-            String transcript = ArithmeticJudge.line("solver", solver) + "\n" + ArithmeticJudge.line("reviser", reviser);
-            capture.reply = ArithmeticJudge.verdict(p.answer(), reviser);
+            String transcript = ArithmeticJudge.line("solver", solver);
+            String last = solver;
+            // A third end at the solver: the loop credits each turn by judging the transcript up to it.
+            if (rng.nextInt(3) != 0) {
+                last = rng.nextInt(4) == 0 ? solver : answer(rng, p.answer());
+                transcript += "\n" + ArithmeticJudge.line("reviser", last);
+            }
+            capture.reply = ArithmeticJudge.verdict(p.answer(), last);
             ArithmeticJudge.over(capture, "capture", rng.nextLong()).evaluate(JudgedItem.of(p.question(), transcript, p.answer()));
             if (capture.seen == null) continue; // the judge refused to judge it (e.g. an empty transcript)
             out.append(chat(capture.seen, capture.reply)).append('\n');

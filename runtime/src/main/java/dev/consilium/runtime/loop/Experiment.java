@@ -27,15 +27,26 @@ import java.util.stream.Collectors;
  *  "judges": [{"model": "builtin/models/demo-judge", "prompt": "arithmetic-judge", "weight": 1.0}],
  *  "rewards": [{"type": "exact_match", "weight": 0.0}],
  *  "algorithm": {"name": "grpo", "lr": 2e-4, "clip_low": 0.2, "clip_high": 0.28, "beta": 0.0},
- *  "rounds": 10, "tasks_per_round": 16, "rollouts_per_task": 8, "seed": 1, "out": "runs/demo"}
+ *  "rounds": 10, "tasks_per_round": 16, "rollouts_per_task": 8, "credit": "per-turn", "eval_samples": 4,
+ *  "seed": 1, "out": "runs/demo"}
  * }</pre>
+ * Held-out tasks are always answered greedily; {@code eval_samples} k > 0 also samples each k times at the
+ * rollout temperature, the policy as it acts in rollouts (DeepSeek-R1's pass@1 is measured this way).
  * Swapping the judge for an API model is one line: {@code "model": "openai/gpt-4o-mini"} (its key from the
  * environment, as every provider reads it).
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
                          int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
-                         String providers) {
+                         String providers, String credit, int evalSamples) {
+
+    /** Every turn shares how the run ended ({@code credit: outcome}, the default). */
+    public static final String OUTCOME = "outcome";
+    /**
+     * Each turn is credited with the verdict on the transcript up to and including it ({@code credit: per-turn}):
+     * a solver's wrong proposal that a reviser fixed is not reinforced with the reviser's success.
+     */
+    public static final String PER_TURN = "per-turn";
 
     /** Train and held-out task files ({@code {"id","question","answer"}} lines); optional cap on held-out tasks. */
     public record Tasks(String train, String heldout, Integer heldoutLimit) {}
@@ -50,11 +61,13 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
      * {@code grpo} (clip_low, clip_high, beta: KL to the starting policy, 0 skips it), {@code rft} (threshold) or
      * {@code dpo} (dpo_beta; pairs of best and worst solver answers per task); lr for all, and minibatches: the
      * optimizer steps each round's samples are split into (default 1; more steps move further per round, which
-     * GRPO's clipped ratio keeps in check).
+     * GRPO's clipped ratio keeps in check), warmup: optimizer steps over which the learning rate ramps up from 0
+     * (default 0). The optimizer starts fresh, and Adam's first steps move every weight by about lr whatever its
+     * gradient's size; a few steps of warmup let its moment estimates settle first.
      */
     public record Algorithm(String name, Double lr, @JsonProperty("clip_low") Double clipLow,
                             @JsonProperty("clip_high") Double clipHigh, Double beta, Double threshold,
-                            @JsonProperty("dpo_beta") Double dpoBeta, Double margin, Integer minibatches) {
+                            @JsonProperty("dpo_beta") Double dpoBeta, Double margin, Integer minibatches, Integer warmup) {
         public double lrOr(double d) { return lr == null ? d : lr; }
     }
 
@@ -111,6 +124,10 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
                 throw new IllegalArgumentException(where + ": \"rewards[" + i + "].type\" must be exact_match, was " + rewards.get(i).type());
             }
         }
+        if (evalSamples < 0) throw new IllegalArgumentException(where + ": \"eval_samples\" must be >= 0, was " + evalSamples);
+        if (!List.of(OUTCOME, PER_TURN).contains(credit)) {
+            throw new IllegalArgumentException(where + ": \"credit\" must be outcome or per-turn, was " + credit);
+        }
         if (!List.of("grpo", "rft", "dpo").contains(algorithm.name())) {
             throw new IllegalArgumentException(where + ": \"algorithm.name\" must be grpo, rft or dpo, was " + algorithm.name());
         }
@@ -120,11 +137,16 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public Experiment {
         if (judges == null) judges = List.of();
         if (rewards == null) rewards = List.of();
-        if (algorithm == null) algorithm = new Algorithm("grpo", null, null, null, null, null, null, null, null);
+        if (algorithm == null) algorithm = new Algorithm("grpo", null, null, null, null, null, null, null, null, null);
         if (tasksPerRound == 0) tasksPerRound = 16;
         if (rolloutsPerTask == 0) rolloutsPerTask = 8;
         if (temperature == 0) temperature = 1.0;
         if (out == null) out = "runs/" + name;
+        if (credit == null) credit = OUTCOME;
+    }
+
+    public boolean perTurnCredit() {
+        return PER_TURN.equals(credit);
     }
 
     /** The experiment as JSON, as the run directory keeps it. */

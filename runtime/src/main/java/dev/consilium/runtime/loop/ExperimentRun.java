@@ -58,6 +58,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -243,7 +244,8 @@ public final class ExperimentRun {
             verdicts.append(j.record(t.task().id()));
         }
 
-        // 3. Advantages per task group, then training samples from every policy turn.
+        // 3. Advantages per task group (per turn position, with per-turn credit), then training samples from every
+        //    policy turn.
         List<Rollout> samples = new ArrayList<>();
         List<PreferencePair> pairs = new ArrayList<>();
         int degenerate = 0, abstained = 0;
@@ -251,15 +253,16 @@ public final class ExperimentRun {
         int rewarded = 0;
         ChatTemplate template = ChatTemplate.deepSeekV3(tokenizer);
         for (int t = 0; t < tasks.size(); t++) {
+            List<Judged> groupJudged = judged.subList(t * g, t * g + g);
+            List<Trajectory> groupRolled = rolled.subList(t * g, t * g + g);
             List<Verdict> group = new ArrayList<>();
-            for (int i = 0; i < g; i++) group.add(judged.get(t * g + i).combined());
+            for (Judged j : groupJudged) group.add(j.combined());
             GroupAdvantages adv = GroupAdvantages.of(group, Normalization.MEAN_STD);
             if (adv.degenerate()) degenerate++;
+            Credit credit = credit(groupJudged, groupRolled, adv);
             for (int i = 0; i < g; i++) {
-                int k = t * g + i;
-                Trajectory traj = rolled.get(k);
-                Verdict v = group.get(i);
-                double reward = v instanceof Verdict.Score s ? s.normalized() : Double.NaN;
+                Trajectory traj = groupRolled.get(i);
+                double reward = score(group.get(i));
                 if (Double.isNaN(reward)) abstained++;
                 else {
                     rewardSum += reward;
@@ -268,16 +271,28 @@ public final class ExperimentRun {
                 ObjectNode rec = JSON.createObjectNode().put("id", traj.task().id()).put("round", round);
                 if (Double.isNaN(reward)) rec.putNull("reward"); else rec.put("reward", reward);
                 if (adv.mask()[i]) rec.put("advantage", adv.advantages()[i]); else rec.putNull("advantage");
+                if (experiment.perTurnCredit()) {
+                    ArrayNode turns = rec.putArray("turns");
+                    for (int k = 0; k < credit.reward()[i].length; k++) {
+                        ObjectNode turn = turns.addObject();
+                        double r = credit.reward()[i][k], a = credit.advantage()[i][k];
+                        if (Double.isNaN(r)) turn.putNull("reward"); else turn.put("reward", r);
+                        if (Double.isNaN(a)) turn.putNull("advantage"); else turn.put("advantage", a);
+                    }
+                }
                 rewards.append(rec);
-                for (ModelCall c : traj.calls()) {
-                    Rollout r = rollout(c, template, reward, adv.mask()[i] ? adv.advantages()[i] : Double.NaN);
+                List<ModelCall> calls = traj.calls();
+                for (int k = 0; k < calls.size(); k++) {
+                    Rollout r = rollout(calls.get(k), template, credit.reward()[i][k], credit.advantage()[i][k]);
                     if (r != null) samples.add(r);
                 }
             }
-            int[] pair = preference(group, rolled.subList(t * g, t * g + g));
+            // Pairs contrast first turns, so with per-turn credit they are ranked by the first turn's own verdict.
+            List<Verdict> firstTurns = experiment.perTurnCredit() ? groupJudged.stream().map(j -> j.turns().getFirst()).toList() : group;
+            int[] pair = preference(firstTurns, groupRolled);
             if (pair != null) {
-                ModelCall chosen = rolled.get(t * g + pair[0]).calls().getFirst(), rejected = rolled.get(t * g + pair[1]).calls().getFirst();
-                double margin = ((Verdict.Score) group.get(pair[0])).normalized() - ((Verdict.Score) group.get(pair[1])).normalized();
+                ModelCall chosen = groupRolled.get(pair[0]).calls().getFirst(), rejected = groupRolled.get(pair[1]).calls().getFirst();
+                double margin = ((Verdict.Score) firstTurns.get(pair[0])).normalized() - ((Verdict.Score) firstTurns.get(pair[1])).normalized();
                 if (margin >= marginOr(0.5)) {
                     preferences.append(JSON.createObjectNode().put("id", "r" + round + "/" + tasks.get(t).id())
                             .put("prompt", tasks.get(t).question()).put("chosen", chosen.output()).put("rejected", rejected.output())
@@ -319,9 +334,54 @@ public final class ExperimentRun {
         metrics.append(eval);
         metrics.sync();
         writeReport(metrics, trajectories, verdicts);
-        out.printf(Locale.ROOT, "round %d: held-out %s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", round,
-                accuracy(eval), figure(eval, "reward_mean"), figure(eval, "judge_agreement"),
+        String sampled = sampledAccuracy(eval);
+        out.printf(Locale.ROOT, "round %d: held-out %s%s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", round,
+                accuracy(eval), sampled == null ? "" : ", sampled " + sampled, figure(eval, "reward_mean"), figure(eval, "judge_agreement"),
                 eval.get("abstain_rate").asDouble(), eval.get("seconds").asDouble());
+    }
+
+    /** Per rollout and turn, the reward and advantage a turn is trained with (NaN where masked or abstained). */
+    private record Credit(double[][] reward, double[][] advantage) {}
+
+    /**
+     * Each rollout's credit per turn. With outcome credit every turn gets its rollout's reward and advantage;
+     * with per-turn credit each turn is rewarded by the verdict on the transcript up to it, and the k-th turns of
+     * the group are compared among themselves.
+     */
+    private Credit credit(List<Judged> group, List<Trajectory> rollouts, GroupAdvantages outcome) {
+        int g = rollouts.size();
+        double[][] reward = new double[g][], advantage = new double[g][];
+        int turns = 0;
+        for (int i = 0; i < g; i++) {
+            int n = rollouts.get(i).calls().size();
+            turns = Math.max(turns, n);
+            reward[i] = new double[n];
+            advantage[i] = new double[n];
+            Arrays.fill(reward[i], score(group.get(i).combined()));
+            Arrays.fill(advantage[i], outcome.mask()[i] ? outcome.advantages()[i] : Double.NaN);
+        }
+        if (!experiment.perTurnCredit()) return new Credit(reward, advantage);
+        for (int k = 0; k < turns; k++) {
+            List<Integer> members = new ArrayList<>();
+            List<Verdict> verdicts = new ArrayList<>();
+            for (int i = 0; i < g; i++) {
+                if (k < group.get(i).turns().size()) {
+                    members.add(i);
+                    verdicts.add(group.get(i).turns().get(k));
+                }
+            }
+            GroupAdvantages adv = GroupAdvantages.of(verdicts, Normalization.MEAN_STD);
+            for (int m = 0; m < members.size(); m++) {
+                int i = members.get(m);
+                reward[i][k] = score(verdicts.get(m));
+                advantage[i][k] = adv.mask()[m] ? adv.advantages()[m] : Double.NaN;
+            }
+        }
+        return new Credit(reward, advantage);
+    }
+
+    private static double score(Verdict v) {
+        return v instanceof Verdict.Score s ? s.normalized() : Double.NaN;
     }
 
     /**
@@ -425,21 +485,42 @@ public final class ExperimentRun {
                 .advantage(advantage).build();
     }
 
-    /** One judged rollout: each judge's verdict, each reward function's, and their weighted sum. */
-    private record Judged(List<Verdict> judges, List<Verdict> functions, Verdict combined, boolean exact) {
+    /**
+     * One judged rollout: each judge's verdict, each reward function's, and their weighted sum, on the whole
+     * transcript; with per-turn credit, {@code turns} holds the weighted sum on the transcript up to each turn
+     * (the last is {@code combined}), otherwise it is empty.
+     */
+    private record Judged(List<Verdict> judges, List<Verdict> functions, Verdict combined, boolean exact, List<Verdict> turns) {
         ObjectNode record(String id) {
             ObjectNode o = JSON.createObjectNode().put("id", id).put("exact_match", exact);
             ArrayNode js = o.putArray("judges");
             for (Verdict v : judges) js.add(verdictJson(v));
             o.set("combined", verdictJson(combined));
+            if (!turns.isEmpty()) {
+                ArrayNode ts = o.putArray("turns");
+                for (Verdict v : turns) ts.add(verdictJson(v));
+            }
             return o;
         }
     }
 
     private Judged judge(Trajectory t, Problem p, List<RewardFunction> judges) {
-        String finalAnswer = t.output() == null ? "" : t.output();
+        int n = t.calls().size();
+        Judged outcome = judge(p, Transcripts.of(t), t.output() == null ? "" : t.output(), judges);
+        if (!experiment.perTurnCredit() || n == 0) return outcome;
+        List<Verdict> turns = new ArrayList<>(n);
+        for (int k = 0; k < n - 1; k++) {
+            String said = t.calls().get(k).output();
+            turns.add(judge(p, Transcripts.upTo(t, k + 1), said == null ? "" : said, judges).combined());
+        }
+        turns.add(outcome.combined());
+        return new Judged(outcome.judges(), outcome.functions(), outcome.combined(), outcome.exact(), turns);
+    }
+
+    /** The judges' and reward functions' verdicts on one transcript whose last answer is {@code finalAnswer}. */
+    private Judged judge(Problem p, String transcript, String finalAnswer, List<RewardFunction> judges) {
         boolean exact = finalAnswer.strip().equals(p.answer());
-        JudgedItem item = JudgedItem.of(p.question(), Transcripts.of(t), p.answer());
+        JudgedItem item = JudgedItem.of(p.question(), transcript, p.answer());
         List<Verdict> judgeVerdicts = new ArrayList<>();
         List<Compose.Weighted> terms = new ArrayList<>();
         for (int j = 0; j < judges.size(); j++) {
@@ -453,7 +534,7 @@ public final class ExperimentRun {
             fnVerdicts.add(v);
             terms.add(Compose.term(fixed("exact-match", v), or(r.weight(), 1.0)));
         }
-        return new Judged(judgeVerdicts, fnVerdicts, Compose.weightedSum(terms).evaluate(item), exact);
+        return new Judged(judgeVerdicts, fnVerdicts, Compose.weightedSum(terms).evaluate(item), exact, List.of());
     }
 
     private static RewardFunction fixed(String name, Verdict v) {
@@ -485,23 +566,50 @@ public final class ExperimentRun {
         return new GreedyChatModel(model, JUDGE_TOKENS);
     }
 
+    /**
+     * Held-out accuracy of the policy: greedy answers, and with {@code eval_samples} k, the mean over k answers
+     * per task sampled at the rollout temperature (seeds fixed per task and sample, so rounds compare alike).
+     */
     private ObjectNode evaluate(int round, DeepSeekV3Model policy, BpeTokenizer tokenizer, List<Problem> heldout) {
-        int correct;
+        int k = experiment.evalSamples();
+        int correct = 0, sampledCorrect = 0;
         try (BuiltinModel served = BuiltinModel.of("builtin/policy", policy, tokenizer)) {
-            ChatModel chat = new GreedyChatModel(new BuiltinChatModel(served), ANSWER_TOKENS);
+            ChatModel chat = new BuiltinChatModel(served);
+            ChatModel greedy = new GreedyChatModel(chat, ANSWER_TOKENS);
             List<Callable<Boolean>> units = new ArrayList<>();
-            for (Problem p : heldout) {
-                units.add(() -> {
-                    Trajectory t = workflow(chat).run(new Task("eval/" + p.id(), p.question(), Map.of()));
-                    return t.output() != null && t.output().strip().equals(p.answer());
-                });
+            for (int t = 0; t < heldout.size(); t++) {
+                Problem p = heldout.get(t);
+                units.add(() -> solves(workflow(greedy), "eval/" + p.id(), p));
+                for (int s = 0; s < k; s++) {
+                    long seed = evalSeed(t, s);
+                    units.add(() -> solves(workflow(new PolicyChatModel(chat, experiment.temperature(), ANSWER_TOKENS, seed)),
+                            "eval/" + p.id() + "/s" + seed, p));
+                }
             }
-            correct = 0;
-            for (boolean ok : executor.runAll(units)) if (ok) correct++;
+            List<Boolean> results = executor.runAll(units);
+            for (int i = 0; i < results.size(); i++) {
+                if (!results.get(i)) continue;
+                if (i % (k + 1) == 0) correct++; else sampledCorrect++;
+            }
         }
-        return JSON.createObjectNode().put("id", roundId(round)).put("round", round)
+        ObjectNode m = JSON.createObjectNode().put("id", roundId(round)).put("round", round)
                 .put("heldout_correct", correct).put("heldout_total", heldout.size())
                 .put("heldout_accuracy", heldout.isEmpty() ? 0 : (double) correct / heldout.size());
+        if (k > 0) {
+            int total = k * heldout.size();
+            m.put("heldout_sampled_correct", sampledCorrect).put("heldout_sampled_total", total)
+                    .put("heldout_sampled_accuracy", total == 0 ? 0 : (double) sampledCorrect / total);
+        }
+        return m;
+    }
+
+    private static boolean solves(Workflow w, String id, Problem p) {
+        Trajectory t = w.run(new Task(id, p.question(), Map.of()));
+        return t.output() != null && t.output().strip().equals(p.answer());
+    }
+
+    private long evalSeed(int task, int sample) {
+        return ((experiment.seed() * 31 + 7_777) * 1_000_003L + task) * 1_009L + sample * 16L;
     }
 
     private Workflow workflow(ChatModel model) {
@@ -509,7 +617,8 @@ public final class ExperimentRun {
     }
 
     private TrainOptions trainOptions() {
-        return TrainOptions.builder().lr((float) experiment.algorithm().lrOr(2e-4)).minLrRatio(1f).warmupSteps(0)
+        Integer warmup = experiment.algorithm().warmup();
+        return TrainOptions.builder().lr((float) experiment.algorithm().lrOr(2e-4)).minLrRatio(1f).warmupSteps(warmup == null ? 0 : warmup)
                 .steps((long) experiment.rounds() * Math.max(1, experiment.algorithm().minibatches() == null ? 1 : experiment.algorithm().minibatches())).batchSize(64).seqLen(256).seed(experiment.seed())
                 // Fine-tuning on a round's few hundred samples: routing biases tuned in pretraining stay put, as
                 // DeepSeek-V3 stops their updates late in training (gamma 0); small batches would only jostle them.
@@ -614,6 +723,13 @@ public final class ExperimentRun {
     public static String accuracy(JsonNode m) {
         return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get("heldout_correct").asInt(), m.get("heldout_total").asInt(),
                 100 * m.get("heldout_accuracy").asDouble());
+    }
+
+    /** A metrics record's sampled held-out accuracy as correct/total and percent; null when it was not measured. */
+    public static String sampledAccuracy(JsonNode m) {
+        if (!m.has("heldout_sampled_accuracy")) return null;
+        return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get("heldout_sampled_correct").asInt(),
+                m.get("heldout_sampled_total").asInt(), 100 * m.get("heldout_sampled_accuracy").asDouble());
     }
 
     /** Regenerates {@code dir}'s report.html from its journals. */

@@ -60,7 +60,11 @@ public final class Report {
         h.append(summary(metrics));
 
         h.append("<h2>Learning</h2><div class=\"grid\">");
-        h.append(LineChart.svg("Held-out accuracy", "exact match", List.of(series("held-out", metrics, rounds, "heldout_accuracy")), 0.0, null));
+        List<LineChart.Series> accuracy = new java.util.ArrayList<>(List.of(series("greedy", metrics, rounds, "heldout_accuracy")));
+        if (metrics.stream().anyMatch(m -> m.has("heldout_sampled_accuracy"))) {
+            accuracy.add(series("sampled", metrics, rounds, "heldout_sampled_accuracy"));
+        }
+        h.append(LineChart.svg("Held-out accuracy", "exact match", accuracy, 0.0, null));
         h.append(LineChart.svg("Training reward", "mean reward", List.of(series("reward", metrics, rounds, "reward_mean")), null, null));
         h.append(LineChart.svg("Judge", "rate", List.of(series("agreement with truth", metrics, rounds, "judge_agreement"),
                 series("abstain rate", metrics, rounds, "abstain_rate")), 0.0, 1.0));
@@ -87,14 +91,18 @@ public final class Report {
     private static String summary(List<JsonNode> metrics) {
         if (metrics.isEmpty()) return "<p>No round has finished yet.</p>";
         JsonNode first = metrics.getFirst(), last = metrics.getLast();
-        return String.format(Locale.ROOT, "<p>Rounds %d to %d. Held-out accuracy %s → %s.</p>",
-                first.path("round").asInt(), last.path("round").asInt(), accuracy(first), accuracy(last));
+        String sampled = first.has("heldout_sampled_accuracy") && last.has("heldout_sampled_accuracy")
+                ? String.format(Locale.ROOT, " Sampled at the rollout temperature %s → %s.",
+                        accuracy(first, "heldout_sampled"), accuracy(last, "heldout_sampled")) : "";
+        return String.format(Locale.ROOT, "<p>Rounds %d to %d. Held-out accuracy, greedy, %s → %s.%s</p>",
+                first.path("round").asInt(), last.path("round").asInt(), accuracy(first, "heldout"), accuracy(last, "heldout"), sampled);
     }
 
-    private static String accuracy(JsonNode m) {
-        if (!m.has("heldout_accuracy")) return "n/a";
-        return String.format(Locale.ROOT, "%.1f%% (%d/%d)", 100 * m.get("heldout_accuracy").asDouble(),
-                m.path("heldout_correct").asInt(), m.path("heldout_total").asInt());
+    /** {@code prefix} is heldout or heldout_sampled: its _accuracy, _correct and _total fields. */
+    private static String accuracy(JsonNode m, String prefix) {
+        if (!m.has(prefix + "_accuracy")) return "n/a";
+        return String.format(Locale.ROOT, "%.1f%% (%d/%d)", 100 * m.get(prefix + "_accuracy").asDouble(),
+                m.path(prefix + "_correct").asInt(), m.path(prefix + "_total").asInt());
     }
 
     private static LineChart.Series series(String name, List<JsonNode> metrics, int rounds, String field) {

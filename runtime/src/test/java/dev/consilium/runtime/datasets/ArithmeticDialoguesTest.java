@@ -22,7 +22,7 @@ class ArithmeticDialoguesTest {
         List<Problem> heldout = ArithmeticDataset.generate(7, 0, 300).heldout();
         Set<String> held = heldout.stream().map(Problem::question).collect(Collectors.toSet());
         Path file = dir.resolve("d.jsonl");
-        ArithmeticDialogues.write(file, 3, 2000, heldout);
+        ArithmeticDialogues.write(file, 3, 2000, heldout, 0);
         List<String> lines = Files.readAllLines(file);
         assertEquals(2000, lines.size());
         int wrongProposals = 0;
@@ -39,9 +39,29 @@ class ArithmeticDialoguesTest {
     }
 
     @Test
+    void aHedgeShareOfAnswersAndProposalsSayIThinkAndTheRestAreUnchanged(@TempDir Path dir) throws Exception {
+        Path plain = dir.resolve("plain.jsonl"), hedged = dir.resolve("hedged.jsonl");
+        ArithmeticDialogues.write(plain, 3, 2000, List.of(), 0);
+        ArithmeticDialogues.write(hedged, 3, 2000, List.of(), 0.3);
+        int hedgedAnswers = 0, hedgedProposals = 0;
+        for (String line : Files.readAllLines(hedged)) {
+            JsonNode m = JSON.readTree(line).get("messages");
+            String user = m.get(1).get("content").asText(), answer = m.get(2).get("content").asText();
+            String question = user.lines().findFirst().orElseThrow();
+            String truth = Integer.toString(solve(question));
+            assertTrue(answer.equals(truth) || answer.equals(ArithmeticDialogues.hedged(truth)), answer);
+            if (!answer.equals(truth)) hedgedAnswers++;
+            if (user.contains("Proposed answer: I think ")) hedgedProposals++;
+        }
+        assertTrue(hedgedAnswers > 450 && hedgedAnswers < 750, "about 30% of 2000 answers hedge: " + hedgedAnswers);
+        assertTrue(hedgedProposals > 200 && hedgedProposals < 400, "about 30% of 1000 proposals hedge: " + hedgedProposals);
+        for (String line : Files.readAllLines(plain)) assertFalse(line.contains("I think"), line);
+    }
+
+    @Test
     void theSameSeedWritesTheSameBytes(@TempDir Path dir) throws Exception {
-        ArithmeticDialogues.write(dir.resolve("a.jsonl"), 5, 500, List.of());
-        ArithmeticDialogues.write(dir.resolve("b.jsonl"), 5, 500, List.of());
+        ArithmeticDialogues.write(dir.resolve("a.jsonl"), 5, 500, List.of(), 0.3);
+        ArithmeticDialogues.write(dir.resolve("b.jsonl"), 5, 500, List.of(), 0.3);
         assertEquals(-1, Files.mismatch(dir.resolve("a.jsonl"), dir.resolve("b.jsonl")));
     }
 

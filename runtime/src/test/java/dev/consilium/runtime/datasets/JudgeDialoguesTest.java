@@ -27,7 +27,7 @@ class JudgeDialoguesTest {
         Path file = dir.resolve("j.jsonl");
         JudgeDialogues.write(file, 2, 500, List.of());
         ObjectMapper json = new ObjectMapper();
-        int correct = 0;
+        int correct = 0, solverOnly = 0;
         for (String line : Files.readAllLines(file)) {
             JsonNode m = json.readTree(line).get("messages");
             assertEquals(ArithmeticJudge.PROMPT.system(), m.get(0).get("content").asText());
@@ -38,11 +38,15 @@ class JudgeDialoguesTest {
             String question = user.lines().skip(1).findFirst().orElseThrow();
             String[] t = question.substring("What is ".length(), question.length() - 1).split(" ");
             int truth = t[1].equals("+") ? Integer.parseInt(t[0]) + Integer.parseInt(t[2]) : Integer.parseInt(t[0]) - Integer.parseInt(t[2]);
-            String reviser = user.lines().filter(l -> l.startsWith("reviser:")).findFirst().orElseThrow().substring(8).strip();
-            boolean right = reviser.equals(Integer.toString(truth));
+            // the final answer is the transcript's last turn: the reviser's, or the solver's where the transcript stops there
+            List<String> turns = user.lines().filter(l -> l.startsWith("solver:") || l.startsWith("reviser:")).toList();
+            String last = turns.getLast();
+            if (turns.size() == 1) solverOnly++;
+            boolean right = last.substring(last.indexOf(':') + 1).strip().equals(Integer.toString(truth));
             assertTrue(verdict.endsWith(right ? "Score: 1" : "Score: 0"), user + " -> " + verdict);
             if (right) correct++;
         }
         assertTrue(correct > 150 && correct < 350, "both verdicts are common: " + correct + " correct of 500");
+        assertTrue(solverOnly > 120 && solverOnly < 220, "a third end at the solver: " + solverOnly + " of 500");
     }
 }

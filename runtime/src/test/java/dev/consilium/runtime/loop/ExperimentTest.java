@@ -75,6 +75,7 @@ class ExperimentTest {
         assertEquals(8, e.rolloutsPerTask());
         assertEquals("runs/small", e.out());
         assertEquals(List.of(), e.judges());
+        assertFalse(e.perTurnCredit(), "every turn shares the outcome unless asked otherwise");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,6 +87,7 @@ class ExperimentTest {
             no rounds              | "rounds": 3,               | "rounds": 0,                     | "rounds" must be >= 1, was 0
             one rollout per task   | "rollouts_per_task": 8,    | "rollouts_per_task": 1,          | "rollouts_per_task" must be >= 2
             wrong algorithm        | "name": "grpo"             | "name": "ppo"                    | "algorithm.name" must be grpo, rft or dpo, was ppo
+            unknown credit         | "rounds": 3,               | "rounds": 3, "credit": "shared", | "credit" must be outcome or per-turn, was shared
             bad reward type        | "type": "exact_match"      | "type": "bleu"                   | "rewards[0].type" must be exact_match, was bleu
             judge without model    | "model": "builtin/models/demo-judge", |                       | missing "judges[0].model"
             text for a number      | "rounds": 3,               | "rounds": "x",                   | field "rounds"

@@ -29,10 +29,22 @@ class ReportTest {
         assertFalse(html.contains("<script"), "untrusted transcripts are escaped");
         assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                 "nothing is fetched from the network");
-        int heldoutPoints = html.split("held-out, round ").length - 1;
-        assertEquals(3, heldoutPoints);
+        assertEquals(3, html.split("greedy, round ").length - 1);
+        assertEquals(0, html.split("sampled, round ").length - 1, "no sampled evaluation, no sampled curve");
         assertTrue(html.contains("MoE layer 2"));
         assertTrue(html.contains("openai/gpt-4o-mini</td><td>0.7500</td>"), "cost totals sum the rounds");
+    }
+
+    @Test
+    void aSampledEvaluationIsDrawnBesideTheGreedyOneAndSummarized() throws Exception {
+        List<JsonNode> rounds = List.of(round(0, 0.10), round(1, 0.15));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) rounds.get(0)).put("heldout_sampled_accuracy", 0.05)
+                .put("heldout_sampled_correct", 40).put("heldout_sampled_total", 800);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) rounds.get(1)).put("heldout_sampled_accuracy", 0.25)
+                .put("heldout_sampled_correct", 200).put("heldout_sampled_total", 800);
+        String html = Report.render("demo", rounds, List.of());
+        assertEquals(2, html.split("sampled, round ").length - 1);
+        assertTrue(html.contains("Sampled at the rollout temperature 5.0% (40/800) → 25.0% (200/800)"), html);
     }
 
     @Test
