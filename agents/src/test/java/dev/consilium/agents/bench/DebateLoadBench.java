@@ -50,6 +50,9 @@ public final class DebateLoadBench {
             fail(debates + " debates need about " + needed + " file descriptors and this process may open "
                     + os.getMaxFileDescriptorCount() + "; raise the limit (ulimit -n " + needed + ") or run fewer");
         }
+        // The stub closes idle keep-alive connections beyond 200 by default, racing the client's reuse of them
+        // (an EOFException on a call between rounds); let it keep every connection the client pools.
+        System.setProperty("sun.net.httpserver.maxIdleConnections", String.valueOf(2 * debates));
         AtomicLong served = new AtomicLong();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), debates * 2);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
