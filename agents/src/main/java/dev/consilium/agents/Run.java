@@ -115,14 +115,16 @@ public final class Run {
     /**
      * Runs the branches at once, each on a virtual thread, and returns their turns in order. Structured: the
      * first branch to fail interrupts the others, this waits until all have ended, then throws that first
-     * failure; interrupting the caller cancels every branch the same way.
+     * failure; interrupting the caller cancels every branch the same way. An {@link Error} in a branch (out of
+     * memory, a class that cannot load when the process is out of file descriptors) is such a failure too and is
+     * rethrown as it is: a branch never ends without either its turn or a failure.
      */
     public static List<Turn> all(List<Branch> branches) {
         Position p = position();
         int n = branches.size();
         Turn[] out = new Turn[n];
         Thread[] threads = new Thread[n];
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(n);
         for (int i = 0; i < n; i++) {
             int k = i;
@@ -131,7 +133,7 @@ public final class Run {
                 try {
                     out[k] = p == null ? b.workflow().respond(b.input())
                             : ScopedValue.where(POSITION, p).call(() -> step(b.workflow(), b.segment(), b.input()));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     if (failure.compareAndSet(null, e)) {
                         for (Thread t : threads) if (t != Thread.currentThread()) t.interrupt();
                     }
@@ -151,7 +153,8 @@ public final class Run {
             throw new WorkflowException("'" + where + "' was cancelled while its branches ran", p == null ? null : p.agent(),
                     where, e);
         }
-        if (failure.get() != null) throw failure.get();
+        if (failure.get() instanceof Error e) throw e;
+        if (failure.get() != null) throw (RuntimeException) failure.get();
         return Arrays.asList(out);
     }
 

@@ -64,6 +64,19 @@ class ExecutionTest {
     }
 
     @Test
+    void anErrorInABranchIsRethrownAsItIsRatherThanLeavingTheBranchWithoutATurn() {
+        Agent broken = Agent.builder().name("broken").model(ScriptedChatModel.of(r -> {
+            throw new NoClassDefFoundError("dev/example/Missing");
+        })).build();
+        Agent fine = Agent.builder().name("fine").model(ScriptedChatModel.constant("1")).build();
+
+        NoClassDefFoundError e = assertThrows(NoClassDefFoundError.class,
+                () -> Workflows.parallel(fine, broken).run(Task.of("q")));
+
+        assertEquals("dev/example/Missing", e.getMessage());
+    }
+
+    @Test
     void pastTheDeadlineTheRunIsCancelledAndTheCallInFlightIsMarked() {
         AtomicBoolean interrupted = new AtomicBoolean();
         CountDownLatch started = new CountDownLatch(1);

@@ -95,7 +95,8 @@ public final class ModelTarget {
      * retry decorator honours it. Vendor clients take it through their {@code httpClientBuilder(...)}.
      */
     public HttpClientBuilder httpClientBuilder() {
-        return HeaderPreservingHttpClient.langChain4jBuilder();
+        String url = deployment.baseUrl();
+        return HeaderPreservingHttpClient.langChain4jBuilder(url != null && url.regionMatches(true, 0, "http://", 0, 7));
     }
 
     private String read(String variable) {

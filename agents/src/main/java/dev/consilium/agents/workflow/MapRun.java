@@ -51,7 +51,9 @@ public record MapRun(Workflow workflow, Iterable<Task> tasks, int concurrency, R
 
     /**
      * Runs every task and hands each trajectory to {@code sink} as it finishes, one at a time. If the sink
-     * throws, no further task starts and the exception is rethrown once the running ones end.
+     * throws, or a run ends in an {@link Error} rather than a trajectory (out of memory, a class that cannot load
+     * when the process is out of file descriptors), no further task starts and the first such exception is
+     * rethrown once the running ones end: every task either reaches the sink or makes this throw.
      */
     public void forEach(Consumer<Trajectory> sink) {
         drive((t, i) -> sink.accept(t));
@@ -72,12 +74,12 @@ public record MapRun(Workflow workflow, Iterable<Task> tasks, int concurrency, R
         Semaphore slots = new Semaphore(concurrency);
         Object lock = new Object();
         int[] counts = new int[2];
-        AtomicReference<RuntimeException> sinkFailure = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             int index = 0;
             for (Task task : tasks) {
                 slots.acquireUninterruptibly();
-                if (sinkFailure.get() != null) break;
+                if (failure.get() != null) break;
                 int i = index++;
                 pool.submit(() -> {
                     try {
@@ -88,15 +90,16 @@ public record MapRun(Workflow workflow, Iterable<Task> tasks, int concurrency, R
                             sink.accept(t, i);
                             if (onProgress != null) onProgress.accept(new Progress(counts[0], counts[1], total));
                         }
-                    } catch (RuntimeException e) {
-                        sinkFailure.compareAndSet(null, e);
+                    } catch (RuntimeException | Error e) {
+                        failure.compareAndSet(null, e);
                     } finally {
                         slots.release();
                     }
                 });
             }
         }
-        if (sinkFailure.get() != null) throw sinkFailure.get();
+        if (failure.get() instanceof Error e) throw e;
+        if (failure.get() != null) throw (RuntimeException) failure.get();
     }
 
     private Trajectory runOne(Task task) {

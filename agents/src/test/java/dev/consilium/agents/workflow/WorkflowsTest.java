@@ -157,6 +157,30 @@ class WorkflowsTest {
     }
 
     @Test
+    void mapHandsOnEveryDebateWithAllItsCallsOrThrowsTheErrorThatEndedOne() {
+        // The 10,000-debate bench lost debates this way: out of file descriptors, an error path's class could not
+        // load, and the NoClassDefFoundError left a branch without a turn and its run without a trajectory.
+        Agent debater = agent("alice", ScriptedChatModel.of(r -> {
+            if (ScriptedChatModel.lastUser(r).equals("q13")) throw new NoClassDefFoundError("dev/example/Missing");
+            return "42";
+        }));
+        Workflow debate = Workflows.debate(List.of(debater, debater.toBuilder().name("bob").build()), 2, says("judge", "42"));
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) tasks.add(Task.of("d" + i, "q" + i));
+        List<Trajectory> seen = new ArrayList<>();
+
+        NoClassDefFoundError e = assertThrows(NoClassDefFoundError.class,
+                () -> Workflows.map(debate, tasks).concurrency(8).forEach(seen::add));
+
+        assertEquals("dev/example/Missing", e.getMessage());
+        assertTrue(seen.size() < tasks.size(), "the debate that failed was not handed on");
+        for (Trajectory t : seen) {
+            assertTrue(t.completed(), t.task().id());
+            assertEquals(5, t.calls().size(), t.task().id());
+        }
+    }
+
+    @Test
     void mapRunsEveryTaskBoundedAndReportsProgressAndFailures() {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();

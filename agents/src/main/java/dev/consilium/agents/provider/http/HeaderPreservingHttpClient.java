@@ -40,9 +40,17 @@ public final class HeaderPreservingHttpClient extends HttpClient {
         this.delegate = delegate;
     }
 
-    /** A LangChain4j HTTP client builder to hand to a vendor model's {@code httpClientBuilder(...)}. */
-    public static HttpClientBuilder langChain4jBuilder() {
-        return JdkHttpClient.builder().httpClientBuilder(new Builder(HttpClient.newBuilder()));
+    /**
+     * A LangChain4j HTTP client builder to hand to a vendor model's {@code httpClientBuilder(...)}.
+     *
+     * @param cleartext whether the base URL is {@code http://}: then the client speaks HTTP/1.1 only. The JDK
+     *                  client's default, HTTP/2, makes it ask every cleartext request to upgrade to h2c, which the
+     *                  local servers this is for (vLLM, llama.cpp, Ollama, Consilium's own) do not speak
+     */
+    public static HttpClientBuilder langChain4jBuilder(boolean cleartext) {
+        HttpClient.Builder jdk = HttpClient.newBuilder();
+        if (cleartext) jdk.version(HttpClient.Version.HTTP_1_1);
+        return JdkHttpClient.builder().httpClientBuilder(new Builder(jdk));
     }
 
     @Override

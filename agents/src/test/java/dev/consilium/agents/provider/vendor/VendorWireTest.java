@@ -211,5 +211,6 @@ class VendorWireTest {
         assertEquals("/v1/chat/completions", sent.uri());
         assertTrue(sent.body().replace(" ", "").contains("\"model\":\"Qwen/Qwen2.5-7B-Instruct\""), sent.body());
         assertNull(sent.header("Authorization"), "no apiKeyEnv, no key sent");
+        assertNull(sent.header("Upgrade"), "a cleartext server is spoken to in HTTP/1.1, never asked to upgrade to h2c");
     }
 }
