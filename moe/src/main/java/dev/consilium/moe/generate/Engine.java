@@ -42,7 +42,7 @@ final class Engine {
      * Multiply-adds below which a chunk of attention heads is not worth a fork/join round trip: decoding one
      * token over a context of a few hundred is 10 to 40 thousand per head, a few microseconds, and waking a
      * parked worker takes about as long (on a loaded machine, a scheduling quantum). 2^18 keeps one token's
-     * eight heads of small on the calling thread up to about 200 positions.
+     * eight heads of small on the calling thread up to about 230 positions.
      */
     private static final int PARALLEL_MIN_FMAS = 1 << 18;
 
