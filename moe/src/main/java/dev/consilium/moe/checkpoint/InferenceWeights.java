@@ -24,12 +24,15 @@ import java.util.TreeMap;
  *                    {@code <name>_scale_inv} as {@link Fp8Weight}, F16 widened to fp32. With
  *                    {@code tie_word_embeddings}, {@value #LM_HEAD} is made from the embedding the same way.
  * @param tensors     everything else (embeddings, norms, router gates, routing biases) as fp32, an FP8 one
- *                    dequantized.
+ *                    dequantized; and each {@code kv_b_proj} as fp32 too, since decoding applies it per head
+ *                    in the absorbed form, as DeepSeek-V3's reference dequantizes it for.
  */
 public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokenizer,
                                Map<String, WeightMatrix> projections, Map<String, float[]> tensors) {
     public static final String LM_HEAD = "lm_head.weight";
     public static final String EMBEDDING = "model.embed_tokens.weight";
+    /** The projection that is also kept as fp32 {@link #tensors}. */
+    private static final String ABSORBED = ".kv_b_proj.weight";
 
     /** Modules whose {@code .weight} is a projection: MLA's, the MLPs' and experts', MTP's, and the LM heads. */
     private static final Set<String> PROJECTION_MODULES = Set.of("q_proj", "q_a_proj", "q_b_proj",
@@ -55,8 +58,9 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
             try (SafetensorsReader r = SafetensorsReader.open(live)) {
                 for (TensorInfo t : r.tensors()) {
                     if (isBlockScale(r, t.name())) continue; // read with its weight
-                    if (isProjection(t.name()) && t.shape().length == 2) projections.put(t.name(), projection(r, t));
-                    else tensors.put(t.name(), r.read(t.name()));
+                    boolean projection = isProjection(t.name()) && t.shape().length == 2;
+                    if (projection) projections.put(t.name(), projection(r, t));
+                    if (!projection || t.name().endsWith(ABSORBED)) tensors.put(t.name(), r.read(t.name()));
                 }
                 if (config.tieWordEmbeddings() && !projections.containsKey(LM_HEAD) && r.find(EMBEDDING).isPresent()) {
                     projections.put(LM_HEAD, projection(r, r.tensor(EMBEDDING)));

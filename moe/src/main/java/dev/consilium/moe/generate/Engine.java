@@ -39,11 +39,12 @@ final class Engine {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
     /**
-     * Multiply-adds below which a chunk of attention heads is not worth a fork/join round trip: decoding a
-     * token over a short context is a few thousand per head, and eight tasks of that cost more to hand
-     * out than to run.
+     * Multiply-adds below which a chunk of attention heads is not worth a fork/join round trip: decoding one
+     * token over a context of a few hundred is 10 to 40 thousand per head, a few microseconds, and waking a
+     * parked worker takes about as long (on a loaded machine, a scheduling quantum). 2^18 keeps one token's
+     * eight heads of small on the calling thread up to about 230 positions.
      */
-    private static final int PARALLEL_MIN_FMAS = 1 << 16;
+    private static final int PARALLEL_MIN_FMAS = 1 << 18;
 
     final InferenceWeights w;
     final int H, V, L, nh, dn, dr, dv, D, kvr, qr, qW, S1, KV, E, K, I, maxPos;
@@ -250,7 +251,7 @@ final class Engine {
         System.arraycopy(qArr, qo + dn, qLat, kvr, dr);
         int j = 0;
         if (LANES == 8 && KV % LANES == 0) {
-            for (; j + LANES <= T; j += LANES) scores8(qLat, cache, j * width + layerOff, width, sc0, j);
+            for (; j + LANES <= T; j += LANES) dots8(qLat, cache, j * width + layerOff, width, KV, scale, sc0, j);
         }
         for (; j < T; j++) sc0[j] = dot(qLat, 0, cache, j * width + layerOff, KV) * scale;
         float max = Float.NEGATIVE_INFINITY;
@@ -265,11 +266,14 @@ final class Engine {
         }
         float inv = 1f / VecMath.sum(sum);
         combine(oLat, sc0, 0, T, cache, layerOff, width, kvr);
-        int wv = wk + dn * kvr;
-        for (int c = 0; c < dv; c++) att[outAt + c] = dot(oLat, 0, kvb, wv + c * kvr, kvr) * inv;
+        int wv = wk + dn * kvr, c = 0;
+        if (LANES == 8 && kvr % LANES == 0) {
+            for (; c + LANES <= dv; c += LANES) dots8(oLat, kvb, wv + c * kvr, kvr, kvr, inv, att, outAt + c);
+        }
+        for (; c < dv; c++) att[outAt + c] = dot(oLat, 0, kvb, wv + c * kvr, kvr) * inv;
     }
 
-    /** Lane i^h, and the lanes whose bit h is set: one level of {@link #scores8}'s merged reduction. */
+    /** Lane i^h, and the lanes whose bit h is set: one level of {@link #dots8}'s merged reduction. */
     private static final VectorShuffle<Float> XOR4 = VectorShuffle.fromOp(S, i -> (i ^ 4) % LANES),
             XOR2 = VectorShuffle.fromOp(S, i -> (i ^ 2) % LANES), XOR1 = VectorShuffle.fromOp(S, i -> (i ^ 1) % LANES);
     private static final VectorMask<Float> BIT4 = VectorMask.fromLong(S, 0xF0), BIT2 = VectorMask.fromLong(S, 0xCC),
@@ -278,29 +282,31 @@ final class Engine {
     private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(S, i -> Integer.reverse(i) >>> 29);
 
     /**
-     * out[o..o+8) = scale * (q . cache row) for the eight rows from at (stride width), each bit-identical to
-     * {@link #dot}: the same FMA chains, and the lanes of the eight sums reduced together by the pairwise
-     * tree of {@link VecMath#sum}, two keys per step (x's sums into the lanes without bit h, y's into those
-     * with it), seven shuffles and adds for eight keys instead of twenty-four. 8 lanes only.
+     * out[o..o+8) = mul * (q[0..len) . row) for the eight rows of m from at (stride width), each bit-identical
+     * to {@code dot(q, 0, m, row, len) * mul}: the same FMA chains, and the lanes of the eight sums reduced
+     * together by the pairwise tree of {@link VecMath#sum}, two rows per step (x's sums into the lanes without
+     * bit h, y's into those with it), seven shuffles and adds for eight rows instead of twenty-four. Scores
+     * eight keys against their cache rows, or eight of a head's outputs against W_uv's rows. 8 lanes, len a
+     * multiple of 8.
      */
-    private void scores8(float[] q, float[] cache, int at, int width, float[] out, int o) {
+    private static void dots8(float[] q, float[] m, int at, int width, int len, float mul, float[] out, int o) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int c = 0; c < KV; c += LANES) {
+        for (int c = 0; c < len; c += LANES) {
             FloatVector qc = FloatVector.fromArray(S, q, c);
             int r = at + c;
-            a0 = qc.fma(FloatVector.fromArray(S, cache, r), a0);
-            a1 = qc.fma(FloatVector.fromArray(S, cache, r + width), a1);
-            a2 = qc.fma(FloatVector.fromArray(S, cache, r + 2 * width), a2);
-            a3 = qc.fma(FloatVector.fromArray(S, cache, r + 3 * width), a3);
-            a4 = qc.fma(FloatVector.fromArray(S, cache, r + 4 * width), a4);
-            a5 = qc.fma(FloatVector.fromArray(S, cache, r + 5 * width), a5);
-            a6 = qc.fma(FloatVector.fromArray(S, cache, r + 6 * width), a6);
-            a7 = qc.fma(FloatVector.fromArray(S, cache, r + 7 * width), a7);
+            a0 = qc.fma(FloatVector.fromArray(S, m, r), a0);
+            a1 = qc.fma(FloatVector.fromArray(S, m, r + width), a1);
+            a2 = qc.fma(FloatVector.fromArray(S, m, r + 2 * width), a2);
+            a3 = qc.fma(FloatVector.fromArray(S, m, r + 3 * width), a3);
+            a4 = qc.fma(FloatVector.fromArray(S, m, r + 4 * width), a4);
+            a5 = qc.fma(FloatVector.fromArray(S, m, r + 5 * width), a5);
+            a6 = qc.fma(FloatVector.fromArray(S, m, r + 6 * width), a6);
+            a7 = qc.fma(FloatVector.fromArray(S, m, r + 7 * width), a7);
         }
         FloatVector b0 = fold(a0, a1, XOR4, BIT4), b1 = fold(a2, a3, XOR4, BIT4);
         FloatVector b2 = fold(a4, a5, XOR4, BIT4), b3 = fold(a6, a7, XOR4, BIT4);
         FloatVector c0 = fold(b0, b1, XOR2, BIT2), c1 = fold(b2, b3, XOR2, BIT2);
-        fold(c0, c1, XOR1, BIT1).rearrange(REVERSE).mul(scale).intoArray(out, o);
+        fold(c0, c1, XOR1, BIT1).rearrange(REVERSE).mul(mul).intoArray(out, o);
     }
 
     /** Lanes without bit h: x[i] + x[i^h]; with it: y[i^h] + y[i]. */

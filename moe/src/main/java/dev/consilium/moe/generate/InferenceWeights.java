@@ -1,8 +1,12 @@
 package dev.consilium.moe.generate;
 
+import dev.consilium.moe.checkpoint.BlockFp8;
+import dev.consilium.moe.checkpoint.DType;
 import dev.consilium.moe.checkpoint.FloatFormats;
+import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.kernel.Bf16Weight;
+import dev.consilium.moe.kernel.Fp8Weight;
 import dev.consilium.moe.kernel.Matmul;
 import dev.consilium.moe.kernel.WeightMatrix;
 import dev.consilium.moe.model.DeepSeekV3Model;
@@ -18,6 +22,8 @@ import java.util.Map;
  * decoding uses it in absorbed form, per head, as DeepSeek-V3's reference dequantizes it for.
  */
 public final class InferenceWeights {
+    /** The checkpoint reader of the same simple name holds the tensor names both use. */
+    private static final String EMBEDDING = dev.consilium.moe.checkpoint.InferenceWeights.EMBEDDING;
 
     /** Where tensors come from, by Hugging Face name. */
     public interface Source {
@@ -74,14 +80,19 @@ public final class InferenceWeights {
 
     /** fp32 weights packed from a model's current parameters (a copy: later training does not reach them). */
     public static InferenceWeights of(DeepSeekV3Model model) {
-        return of(model, false);
+        return of(model, DType.F32);
     }
 
     /**
-     * As {@link #of(DeepSeekV3Model)}, the projections rounded to bfloat16 when {@code bf16}: half the bytes
-     * a decoded token streams, the vectors and tables still fp32.
+     * As {@link #of(DeepSeekV3Model)}, the projections in {@code precision}: F32; BF16 (rounded, half the bytes
+     * a decoded token streams); or F8_E4M3, quantized per tensor as {@link ModelCheckpoint#saveQuantized} does
+     * (128x128 scale blocks, the LM head BF16, the router's gate fp32), a quarter. The vectors and tables stay
+     * fp32 (a quantized checkpoint rounds them to BF16).
      */
-    public static InferenceWeights of(DeepSeekV3Model model, boolean bf16) {
+    public static InferenceWeights of(DeepSeekV3Model model, DType precision) {
+        if (precision != DType.F32 && precision != DType.BF16 && precision != DType.F8_E4M3) {
+            throw new IllegalArgumentException("projections are F32, BF16 or F8_E4M3, not " + precision);
+        }
         Map<String, NamedTensor> byName = new HashMap<>();
         for (NamedTensor t : model.parameters()) byName.put(t.name(), t);
         for (NamedTensor t : model.buffers()) byName.put(t.name(), t);
@@ -96,6 +107,12 @@ public final class InferenceWeights {
 
             @Override
             public WeightMatrix matrix(String... names) {
+                if (precision == DType.F8_E4M3) {
+                    // each tensor has its own scale blocks, as in a checkpoint, so they are packed apart
+                    WeightMatrix[] parts = new WeightMatrix[names.length];
+                    for (int i = 0; i < names.length; i++) parts[i] = fp8(tensor(names[i]));
+                    return WeightMatrix.stack(parts);
+                }
                 int C = tensor(names[0]).shape()[1], OC = 0;
                 for (String n : names) {
                     NamedTensor t = tensor(n);
@@ -111,10 +128,15 @@ public final class InferenceWeights {
                     System.arraycopy(t.data(), t.offset(), rows, at, t.size());
                     at += t.size();
                 }
-                if (!bf16) return Matmul.pack(rows, 0, C, OC);
-                short[] bits = new short[rows.length];
-                for (int i = 0; i < rows.length; i++) bits[i] = FloatFormats.floatToBf16(rows[i]);
-                return Bf16Weight.pack(bits, 0, C, OC);
+                return precision == DType.F32 ? Matmul.pack(rows, 0, C, OC) : bf16(rows, 0, C, OC);
+            }
+
+            private WeightMatrix fp8(NamedTensor t) {
+                int OC = t.shape()[0], C = t.shape()[1];
+                if (t.name().equals(EMBEDDING) || dev.consilium.moe.checkpoint.InferenceWeights.isHead(t.name())) return bf16(t.data(), t.offset(), C, OC);
+                if (!dev.consilium.moe.checkpoint.InferenceWeights.isProjection(t.name())) return Matmul.pack(t.data(), t.offset(), C, OC); // the router's gate
+                BlockFp8 q = BlockFp8.quantize(t.data(), t.offset(), OC, C);
+                return Fp8Weight.pack(q.values(), 0, q.scaleInv(), 0, C, OC);
             }
 
             private NamedTensor tensor(String name) {
@@ -123,6 +145,44 @@ public final class InferenceWeights {
                 return t;
             }
         });
+    }
+
+    /**
+     * A checkpoint's weights as it stores them: BF16 and FP8 projections run narrow, never widened to fp32
+     * matrices (kv_b_proj, applied per head, excepted). Stacked products (q_a with kv_a, gate with up) run
+     * their parts apart when they cannot be packed as one.
+     */
+    public static InferenceWeights of(dev.consilium.moe.checkpoint.InferenceWeights ckpt) {
+        boolean tied = ckpt.config().tieWordEmbeddings();
+        return load(ckpt.config(), new Source() {
+            @Override
+            public float[] floats(String name) {
+                return ckpt.tensor(name).clone();
+            }
+
+            @Override
+            public WeightMatrix matrix(String... names) {
+                WeightMatrix[] parts = new WeightMatrix[names.length];
+                for (int i = 0; i < names.length; i++) {
+                    String n = tied && names[i].equals(EMBEDDING) ? dev.consilium.moe.checkpoint.InferenceWeights.LM_HEAD : names[i];
+                    if (ckpt.projections().containsKey(n)) {
+                        parts[i] = ckpt.projection(n);
+                    } else {
+                        // the router's gate (E, H) is no projection to the checkpoint: it reads as fp32
+                        float[] w = ckpt.tensor(n);
+                        int C = ckpt.config().hiddenSize();
+                        parts[i] = Matmul.pack(w, 0, C, w.length / C);
+                    }
+                }
+                return WeightMatrix.stack(parts);
+            }
+        });
+    }
+
+    private static WeightMatrix bf16(float[] w, int off, int C, int OC) {
+        short[] bits = new short[OC * C];
+        for (int i = 0; i < bits.length; i++) bits[i] = FloatFormats.floatToBf16(w[off + i]);
+        return Bf16Weight.pack(bits, 0, C, OC);
     }
 
     public ModelConfig config() {

@@ -15,4 +15,10 @@ public interface WeightMatrix {
 
     /** Bytes the weight occupies in memory, for the precision it is stored in. */
     long bytes();
+
+    /** The weight whose rows are those of {@code parts} in order, all of one input width; a lone part itself. */
+    static WeightMatrix stack(WeightMatrix... parts) {
+        if (parts.length == 0) throw new IllegalArgumentException("nothing to stack");
+        return parts.length == 1 ? parts[0] : StackedWeight.of(parts);
+    }
 }

@@ -2,13 +2,16 @@ package dev.consilium.runtime.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import dev.consilium.moe.checkpoint.DType;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.generate.InferenceWeights;
 import dev.consilium.moe.generate.SamplingParams;
 import dev.consilium.moe.generate.Sequence;
+import dev.consilium.moe.kernel.Bf16Weight;
+import dev.consilium.moe.kernel.Fp8Weight;
 import dev.consilium.moe.kernel.Parallel;
+import dev.consilium.moe.kernel.WeightMatrix;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.LossWeights;
 import dev.consilium.moe.prefixcache.PrefixCache;
@@ -96,18 +99,34 @@ final class BenchCommand {
     static final class Generate implements Runnable {
         @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path, random weights (default: ${DEFAULT-VALUE}).")
         String config;
-        @Option(names = "--model", description = "A checkpoint directory instead of --config (MTP acceptance means something only on a trained model).")
+        @Option(names = "--model", description = {"A checkpoint directory instead of --config (MTP acceptance means something only on a trained model);",
+                "its projections run in the precision they are stored in (consilium quantize makes BF16 and FP8 copies)."})
         Path model;
         @Option(names = "--tokens", defaultValue = "128", description = "Tokens decoded per sequence (default: ${DEFAULT-VALUE}).")
         int tokens;
-        @Option(names = "--bf16", description = "Projections rounded to bfloat16: half the bytes per decoded token.")
-        boolean bf16;
+        @Option(names = "--precision", defaultValue = "fp32", description = {"With --config: the projections in fp32, bf16 (half the bytes per decoded token)",
+                "or fp8 (a quarter: e4m3 with 128x128 block scales, the LM head bf16) (default: ${DEFAULT-VALUE})."})
+        String precision;
 
         @Override
         public void run() {
-            DeepSeekV3Model m = model != null ? ModelCheckpoint.load(model).model() : new DeepSeekV3Model(ModelConfig.named(config), 1);
-            ModelConfig c = m.config();
-            InferenceWeights weights = InferenceWeights.of(m, bf16);
+            InferenceWeights weights;
+            String stored;
+            if (model != null) {
+                var checkpoint = dev.consilium.moe.checkpoint.InferenceWeights.load(model);
+                weights = InferenceWeights.of(checkpoint);
+                stored = precisionOf(checkpoint.projection("model.layers.0.self_attn.o_proj.weight"));
+            } else {
+                DType dtype = switch (precision) {
+                    case "fp32" -> DType.F32;
+                    case "bf16" -> DType.BF16;
+                    case "fp8" -> DType.F8_E4M3;
+                    default -> throw new IllegalArgumentException("--precision is fp32, bf16 or fp8, not '" + precision + "'");
+                };
+                weights = InferenceWeights.of(new DeepSeekV3Model(ModelConfig.named(config), 1), dtype);
+                stored = precision;
+            }
+            ModelConfig c = weights.config();
             int n = Math.min(tokens, c.maxPositionEmbeddings() - 17);
             SplittableRandom rng = new SplittableRandom(7);
             int[] prompt = randomTokens(rng, 16, c.vocabSize());
@@ -149,7 +168,7 @@ final class BenchCommand {
             o.put("kv_bytes_per_token_mha", 4L * c.numHiddenLayers() * c.numAttentionHeads()
                     * (c.qkNopeHeadDim() + c.qkRopeHeadDim() + c.vHeadDim()));
             o.put("decode_tokens", n);
-            o.put("precision", bf16 ? "bf16" : "fp32");
+            o.put("precision", stored);
             o.put("weights_mb", weights.bytes() >> 20);
             o.put("threads", Parallel.threads());
             o.put("java", Runtime.version().toString());
@@ -187,6 +206,10 @@ final class BenchCommand {
                 accepted += s.completion().acceptedDraftTokens();
             }
             return new double[] {decoded / seconds, drafted == 0 ? 0 : (double) accepted / drafted};
+        }
+
+        private static String precisionOf(WeightMatrix w) {
+            return w instanceof Fp8Weight ? "fp8" : w instanceof Bf16Weight ? "bf16" : "fp32";
         }
 
         private static int[] randomTokens(SplittableRandom rng, int n, int V) {

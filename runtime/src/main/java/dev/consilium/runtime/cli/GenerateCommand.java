@@ -1,6 +1,6 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import dev.consilium.moe.checkpoint.InferenceWeights;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.generate.SamplingParams;
@@ -48,7 +48,8 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelCheckpoint ckpt = ModelCheckpoint.load(model);
+        // the projections stay in the checkpoint's precision: a BF16 or FP8 copy decodes from its own bytes
+        InferenceWeights ckpt = InferenceWeights.load(model);
         BpeTokenizer tok = ckpt.tokenizer();
         if (tok == null) throw new IllegalArgumentException(model + ": no tokenizer.json, so there is no text to generate from");
         int[] ids;
@@ -63,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).seed(seed)
                 .maxNewTokens(maxTokens).stopTokenIds(stops).build();
-        Generator generator = Generator.builder().model(ckpt.model()).tokenizer(tok).speculative(!noSpeculation).build();
+        Generator generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(ckpt)).tokenizer(tok).speculative(!noSpeculation).build();
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         Completion c = generator.generate(ids, params, (token, text) -> {
