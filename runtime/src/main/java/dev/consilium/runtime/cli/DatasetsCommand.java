@@ -78,7 +78,7 @@ final class DatasetsCommand {
     }
 
     @Command(name = "judge-dialogues", mixinStandardHelpOptions = true,
-            description = "The demo judge's training chats: its fenced prompt for a transcript, and a verdict in words, worked column by column.")
+            description = "The demo judge's training chats: its fenced prompt for a transcript and the reference, and a verdict in words.")
     static final class JudgeDialogues implements Runnable {
         @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
         Path heldout;
@@ -88,10 +88,13 @@ final class DatasetsCommand {
         long seed;
         @Option(names = "--count", defaultValue = "40000", description = "Chats to write (default: ${DEFAULT-VALUE}).")
         int count;
+        @Option(names = "--solver-only-every", defaultValue = "3", description = "One transcript in N ends after the solver's turn; 0 for none (default: ${DEFAULT-VALUE}).")
+        int solverOnlyEvery;
 
         @Override
         public void run() {
-            dev.consilium.runtime.datasets.JudgeDialogues.write(out, seed, count, ArithmeticDataset.read(heldout));
+            if (solverOnlyEvery < 0) throw new IllegalArgumentException("--solver-only-every must be >= 0, was " + solverOnlyEvery);
+            dev.consilium.runtime.datasets.JudgeDialogues.write(out, seed, count, ArithmeticDataset.read(heldout), solverOnlyEvery);
             System.out.printf("wrote %d chats to %s%n", count, out);
         }
     }

@@ -27,16 +27,19 @@ import java.util.Set;
  * construction. Problems are drawn fresh and never from the held-out split.
  *
  * <p>Transcripts vary the way rollouts do: either turn right or wrong, and now and then a final answer that is
- * missing or not a bare number. A third of them stop after the solver's turn, as the transcript up to a turn
- * does when each turn is judged on its own.
+ * missing or not a bare number. Some stop after the solver's turn, as the transcript up to a turn does when
+ * each turn is judged on its own.
  */
 public final class JudgeDialogues {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JudgeDialogues() {}
 
-    /** Writes {@code count} judge chats to {@code file}, from {@code seed}, avoiding {@code exclude}'s questions. */
-    public static void write(Path file, long seed, int count, List<Problem> exclude) {
+    /**
+     * Writes {@code count} judge chats to {@code file}, from {@code seed}, avoiding {@code exclude}'s questions;
+     * one transcript in {@code solverOnlyEvery} (none when 0) ends after the solver's turn.
+     */
+    public static void write(Path file, long seed, int count, List<Problem> exclude, int solverOnlyEvery) {
         Random rng = new Random(seed);
         Set<String> held = new HashSet<>();
         for (Problem p : exclude) held.add(p.question());
@@ -48,8 +51,9 @@ public final class JudgeDialogues {
             String solver = answer(rng, p.answer());
             String transcript = ArithmeticJudge.line("solver", solver);
             String last = solver;
-            // A third end at the solver: the loop credits each turn by judging the transcript up to it.
-            if (rng.nextInt(3) != 0) {
+            // Some end at the solver: the loop credits each turn by judging the transcript up to it. With none, no
+            // draw is made, so the chats the first demo judge was trained on are written again byte for byte.
+            if (solverOnlyEvery == 0 || rng.nextInt(solverOnlyEvery) != 0) {
                 last = rng.nextInt(4) == 0 ? solver : answer(rng, p.answer());
                 transcript += "\n" + ArithmeticJudge.line("reviser", last);
             }

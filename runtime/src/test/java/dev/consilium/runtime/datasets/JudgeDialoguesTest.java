@@ -25,7 +25,7 @@ class JudgeDialoguesTest {
     @Test
     void everyChatIsTheJudgesOwnFencedPromptAndATrueVerdict(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("j.jsonl");
-        JudgeDialogues.write(file, 2, 500, List.of());
+        JudgeDialogues.write(file, 2, 500, List.of(), 3);
         ObjectMapper json = new ObjectMapper();
         int correct = 0, solverOnly = 0;
         for (String line : Files.readAllLines(file)) {
@@ -48,5 +48,16 @@ class JudgeDialoguesTest {
         }
         assertTrue(correct > 150 && correct < 350, "both verdicts are common: " + correct + " correct of 500");
         assertTrue(solverOnly > 120 && solverOnly < 220, "a third end at the solver: " + solverOnly + " of 500");
+    }
+
+    @Test
+    void noTranscriptEndsAtTheSolverWhenNoneIsAskedFor(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("j.jsonl");
+        JudgeDialogues.write(file, 2, 300, List.of(), 0);
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(file)) {
+            String user = json.readTree(line).get("messages").get(1).get("content").asText();
+            assertTrue(user.contains("\nreviser: "), user);
+        }
     }
 }
