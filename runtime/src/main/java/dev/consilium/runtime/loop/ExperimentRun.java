@@ -34,19 +34,11 @@ import dev.consilium.moe.train.policy.Rft;
 import dev.consilium.moe.train.policy.Rollout;
 import dev.consilium.rewards.advantage.GroupAdvantages;
 import dev.consilium.rewards.advantage.Normalization;
-import dev.consilium.rewards.function.Compose;
-import dev.consilium.rewards.function.RewardFunction;
-import dev.consilium.rewards.function.RewardFunctions;
-import dev.consilium.rewards.judge.JudgeModel;
-import dev.consilium.rewards.judge.PointwiseJudge;
-import dev.consilium.rewards.judge.Prompts;
-import dev.consilium.rewards.judge.Scale;
-import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.rewards.verdict.Verdict;
 import dev.consilium.runtime.datasets.ArithmeticDataset;
 import dev.consilium.runtime.datasets.ArithmeticDataset.Problem;
-import dev.consilium.runtime.demo.ArithmeticJudge;
 import dev.consilium.runtime.demo.SolverReviser;
+import dev.consilium.runtime.loop.Judging.Judged;
 import dev.consilium.runtime.report.Report;
 import dev.consilium.runtime.run.Journal;
 import dev.consilium.runtime.run.RunException;
@@ -58,7 +50,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +78,6 @@ public final class ExperimentRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Answers here are short; a policy that rambles past this is wrong anyway. */
     private static final int ANSWER_TOKENS = 12;
-    private static final int JUDGE_TOKENS = 64;
 
     private final Experiment experiment;
     private final Path dir;
@@ -175,7 +165,7 @@ public final class ExperimentRun {
                     done > 0 ? ModelCheckpoint.load(Path.of(experiment.policy())).model() : policy) : null;
             PolicyTrainer trainer = new PolicyTrainer(policy, reference, trainOptions());
             if (done > 0 && start.trainingState() != null) trainer.restore(start.trainingState());
-            List<RewardFunction> judges = judges();
+            Judging judging = new Judging(experiment, providers);
 
             if (done == 0 && !metrics.contains(roundId(0))) {
                 out.println("round 0: evaluating the starting policy on " + heldout.size() + " held-out tasks");
@@ -187,7 +177,7 @@ public final class ExperimentRun {
             if (done > 0) out.println("resuming after round " + done);
             for (int round = done + 1; round <= experiment.rounds(); round++) {
                 try {
-                    runRound(round, train, heldout, policy, tokenizer, trainer, judges,
+                    runRound(round, train, heldout, policy, tokenizer, trainer, judging,
                             trajectories, verdicts, rewards, preferences, metrics);
                 } catch (RunException | CheckpointException e) {
                     throw new RunException(e.getMessage() + " (round " + round + " did not finish; round " + (round - 1)
@@ -199,7 +189,7 @@ public final class ExperimentRun {
     }
 
     private void runRound(int round, List<Problem> train, List<Problem> heldout, DeepSeekV3Model policy,
-                          BpeTokenizer tokenizer, PolicyTrainer trainer, List<RewardFunction> judges,
+                          BpeTokenizer tokenizer, PolicyTrainer trainer, Judging judging,
                           Journal trajectories, Journal verdicts, Journal rewards, Journal preferences, Journal metrics) {
         long started = System.nanoTime();
         List<Problem> tasks = sample(train, round);
@@ -228,14 +218,14 @@ public final class ExperimentRun {
         for (Trajectory t : rolled) for (ModelCall c : t.calls()) rolloutTokens += c.tokens().size();
 
         // 2. Judgments and rewards.
-        List<Callable<Judged>> judging = new ArrayList<>();
+        List<Callable<Judged>> judgments = new ArrayList<>();
         for (int k = 0; k < rolled.size(); k++) {
             Trajectory t = rolled.get(k);
             Problem p = tasks.get(k / g);
-            judging.add(() -> judge(t, p, judges));
+            judgments.add(() -> judging.judge(t, p));
         }
-        out.printf("round %d: judging %d transcripts%n", round, judging.size());
-        List<Judged> judged = executor.runAll(judging);
+        out.printf("round %d: judging %d transcripts%n", round, judgments.size());
+        List<Judged> judged = executor.runAll(judgments);
         for (int k = 0; k < rolled.size(); k++) {
             Trajectory t = rolled.get(k);
             Judged j = judged.get(k);
@@ -259,10 +249,10 @@ public final class ExperimentRun {
             for (Judged j : groupJudged) group.add(j.combined());
             GroupAdvantages adv = GroupAdvantages.of(group, Normalization.MEAN_STD);
             if (adv.degenerate()) degenerate++;
-            Credit credit = credit(groupJudged, groupRolled, adv);
+            Credit credit = Credit.of(groupJudged, groupRolled, adv, experiment.perTurnCredit());
             for (int i = 0; i < g; i++) {
                 Trajectory traj = groupRolled.get(i);
-                double reward = score(group.get(i));
+                double reward = Credit.score(group.get(i));
                 if (Double.isNaN(reward)) abstained++;
                 else {
                     rewardSum += reward;
@@ -314,7 +304,7 @@ public final class ExperimentRun {
         eval.setAll(m);
         if (rewarded > 0) eval.put("reward_mean", rewardSum / rewarded);
         eval.put("abstain_rate", (double) abstained / rolled.size());
-        double agreement = agreement(judged);
+        double agreement = Judging.agreement(judged);
         if (!Double.isNaN(agreement)) eval.put("judge_agreement", agreement);
         eval.put("degenerate_groups", degenerate);
         eval.put("rollout_tokens_per_s", rolloutTokens / rolloutSeconds);
@@ -338,50 +328,6 @@ public final class ExperimentRun {
         out.printf(Locale.ROOT, "round %d: held-out %s%s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", round,
                 accuracy(eval), sampled == null ? "" : ", sampled " + sampled, figure(eval, "reward_mean"), figure(eval, "judge_agreement"),
                 eval.get("abstain_rate").asDouble(), eval.get("seconds").asDouble());
-    }
-
-    /** Per rollout and turn, the reward and advantage a turn is trained with (NaN where masked or abstained). */
-    private record Credit(double[][] reward, double[][] advantage) {}
-
-    /**
-     * Each rollout's credit per turn. With outcome credit every turn gets its rollout's reward and advantage;
-     * with per-turn credit each turn is rewarded by the verdict on the transcript up to it, and the k-th turns of
-     * the group are compared among themselves.
-     */
-    private Credit credit(List<Judged> group, List<Trajectory> rollouts, GroupAdvantages outcome) {
-        int g = rollouts.size();
-        double[][] reward = new double[g][], advantage = new double[g][];
-        int turns = 0;
-        for (int i = 0; i < g; i++) {
-            int n = rollouts.get(i).calls().size();
-            turns = Math.max(turns, n);
-            reward[i] = new double[n];
-            advantage[i] = new double[n];
-            Arrays.fill(reward[i], score(group.get(i).combined()));
-            Arrays.fill(advantage[i], outcome.mask()[i] ? outcome.advantages()[i] : Double.NaN);
-        }
-        if (!experiment.perTurnCredit()) return new Credit(reward, advantage);
-        for (int k = 0; k < turns; k++) {
-            List<Integer> members = new ArrayList<>();
-            List<Verdict> verdicts = new ArrayList<>();
-            for (int i = 0; i < g; i++) {
-                if (k < group.get(i).turns().size()) {
-                    members.add(i);
-                    verdicts.add(group.get(i).turns().get(k));
-                }
-            }
-            GroupAdvantages adv = GroupAdvantages.of(verdicts, Normalization.MEAN_STD);
-            for (int m = 0; m < members.size(); m++) {
-                int i = members.get(m);
-                reward[i][k] = score(verdicts.get(m));
-                advantage[i][k] = adv.mask()[m] ? adv.advantages()[m] : Double.NaN;
-            }
-        }
-        return new Credit(reward, advantage);
-    }
-
-    private static double score(Verdict v) {
-        return v instanceof Verdict.Score s ? s.normalized() : Double.NaN;
     }
 
     /**
@@ -486,87 +432,6 @@ public final class ExperimentRun {
     }
 
     /**
-     * One judged rollout: each judge's verdict, each reward function's, and their weighted sum, on the whole
-     * transcript; with per-turn credit, {@code turns} holds the weighted sum on the transcript up to each turn
-     * (the last is {@code combined}), otherwise it is empty.
-     */
-    private record Judged(List<Verdict> judges, List<Verdict> functions, Verdict combined, boolean exact, List<Verdict> turns) {
-        ObjectNode record(String id) {
-            ObjectNode o = JSON.createObjectNode().put("id", id).put("exact_match", exact);
-            ArrayNode js = o.putArray("judges");
-            for (Verdict v : judges) js.add(verdictJson(v));
-            o.set("combined", verdictJson(combined));
-            if (!turns.isEmpty()) {
-                ArrayNode ts = o.putArray("turns");
-                for (Verdict v : turns) ts.add(verdictJson(v));
-            }
-            return o;
-        }
-    }
-
-    private Judged judge(Trajectory t, Problem p, List<RewardFunction> judges) {
-        int n = t.calls().size();
-        Judged outcome = judge(p, Transcripts.of(t), t.output() == null ? "" : t.output(), judges);
-        if (!experiment.perTurnCredit() || n == 0) return outcome;
-        List<Verdict> turns = new ArrayList<>(n);
-        for (int k = 0; k < n - 1; k++) {
-            String said = t.calls().get(k).output();
-            turns.add(judge(p, Transcripts.upTo(t, k + 1), said == null ? "" : said, judges).combined());
-        }
-        turns.add(outcome.combined());
-        return new Judged(outcome.judges(), outcome.functions(), outcome.combined(), outcome.exact(), turns);
-    }
-
-    /** The judges' and reward functions' verdicts on one transcript whose last answer is {@code finalAnswer}. */
-    private Judged judge(Problem p, String transcript, String finalAnswer, List<RewardFunction> judges) {
-        boolean exact = finalAnswer.strip().equals(p.answer());
-        JudgedItem item = JudgedItem.of(p.question(), transcript, p.answer());
-        List<Verdict> judgeVerdicts = new ArrayList<>();
-        List<Compose.Weighted> terms = new ArrayList<>();
-        for (int j = 0; j < judges.size(); j++) {
-            Verdict v = judges.get(j).evaluate(item);
-            judgeVerdicts.add(v);
-            terms.add(Compose.term(fixed(judges.get(j).name(), v), or(experiment.judges().get(j).weight(), 1.0)));
-        }
-        List<Verdict> fnVerdicts = new ArrayList<>();
-        for (Experiment.RewardSpec r : experiment.rewards()) {
-            Verdict v = RewardFunctions.exactMatch().evaluate(item.withAnswer(finalAnswer));
-            fnVerdicts.add(v);
-            terms.add(Compose.term(fixed("exact-match", v), or(r.weight(), 1.0)));
-        }
-        return new Judged(judgeVerdicts, fnVerdicts, Compose.weightedSum(terms).evaluate(item), exact, List.of());
-    }
-
-    private static RewardFunction fixed(String name, Verdict v) {
-        return new RewardFunction() {
-            @Override public String name() { return name; }
-            @Override public Verdict evaluate(JudgedItem item) { return v; }
-        };
-    }
-
-    private List<RewardFunction> judges() {
-        List<RewardFunction> out = new ArrayList<>();
-        for (int j = 0; j < experiment.judges().size(); j++) {
-            Experiment.JudgeSpec s = experiment.judges().get(j);
-            String prompt = s.prompt() == null ? "arithmetic-judge" : s.prompt();
-            out.add(switch (prompt) {
-                case "arithmetic-judge" -> ArithmeticJudge.over(greedy(providers.chatModel(s.model())), s.model(), experiment.seed() + j);
-                case "pointwise" -> PointwiseJudge.builder()
-                        .model(JudgeModel.builder().model(greedy(providers.chatModel(s.model()))).name(s.model()).nonceSeed(experiment.seed() + j).build())
-                        .rubric(ArithmeticJudge.RUBRIC).scale(Scale.BINARY).prompt(Prompts.POINTWISE).build();
-                default -> throw new IllegalArgumentException("judges[" + j + "].prompt: unknown prompt \"" + prompt
-                        + "\"; known: arithmetic-judge, pointwise");
-            });
-        }
-        return out;
-    }
-
-    /** Judges decide, they do not sample: temperature 0, a bounded verdict length. */
-    private static ChatModel greedy(ChatModel model) {
-        return new GreedyChatModel(model, JUDGE_TOKENS);
-    }
-
-    /**
      * Held-out accuracy of the policy: greedy answers, and with {@code eval_samples} k, the mean over k answers
      * per task sampled at the rollout temperature (seeds fixed per task and sample, so rounds compare alike).
      */
@@ -642,16 +507,6 @@ public final class ExperimentRun {
         return ((experiment.seed() * 31 + round) * 1_000_003L + task) * 1_009L + i * 16L;
     }
 
-    private static double agreement(List<Judged> judged) {
-        int n = 0, agree = 0;
-        for (Judged j : judged) {
-            if (j.judges().isEmpty() || !(j.judges().getFirst() instanceof Verdict.Score s)) continue;
-            n++;
-            if ((s.normalized() >= 0.5) == j.exact()) agree++;
-        }
-        return n == 0 ? Double.NaN : (double) agree / n;
-    }
-
     private static void costs(List<Trajectory> rolled, ObjectNode m) {
         Map<String, Double> byAgent = new TreeMap<>(), byModel = new TreeMap<>();
         for (Trajectory t : rolled) {
@@ -663,17 +518,6 @@ public final class ExperimentRun {
         ObjectNode a = m.putObject("cost_by_agent"), b = m.putObject("cost_by_model");
         byAgent.forEach(a::put);
         byModel.forEach(b::put);
-    }
-
-    private static ObjectNode verdictJson(Verdict v) {
-        ObjectNode o = JSON.createObjectNode().put("judge", v.provenance().judge());
-        switch (v) {
-            case Verdict.Score s -> o.put("type", "score").put("value", s.value()).put("normalized", s.normalized())
-                    .put("rationale", s.rationale()).put("raw", s.provenance().rawOutput());
-            case Verdict.Abstain a -> o.put("type", "abstain").put("reason", a.reason().name()).put("detail", a.detail())
-                    .put("raw", a.provenance().rawOutput());
-        }
-        return o;
     }
 
     private void writeReport(Journal metrics, Journal trajectories, Journal verdicts) {
