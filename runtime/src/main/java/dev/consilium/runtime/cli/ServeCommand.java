@@ -1,6 +1,6 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import dev.consilium.moe.checkpoint.InferenceWeights;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.prefixcache.CheckpointIdentity;
@@ -65,10 +65,11 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--api-key-env " + apiKeyEnv + ": the environment variable is not set");
             }
         }
-        ModelCheckpoint ckpt = ModelCheckpoint.load(model);
-        ModelConfig c = ckpt.model().config();
-        Generator.Builder generator = Generator.builder().model(ckpt.model()).tokenizer(ckpt.tokenizer())
-                .maxBatch(maxBatch).speculative(!noSpeculation);
+        // the projections stay in the checkpoint's precision: a BF16 or FP8 copy is served from its own bytes
+        InferenceWeights ckpt = InferenceWeights.load(model);
+        ModelConfig c = ckpt.config();
+        Generator.Builder generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(ckpt))
+                .tokenizer(ckpt.tokenizer()).maxBatch(maxBatch).speculative(!noSpeculation);
         if (prefixCacheMb > 0) {
             generator.prefixCache(PrefixCache.builder().modelId(CheckpointIdentity.of(model))
                     .rowWidth(c.numHiddenLayers() * (c.kvLoraRank() + c.qkRopeHeadDim())).maxBytes(prefixCacheMb << 20).build());

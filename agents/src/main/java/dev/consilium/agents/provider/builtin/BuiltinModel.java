@@ -1,6 +1,6 @@
 package dev.consilium.agents.provider.builtin;
 
-import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import dev.consilium.moe.checkpoint.InferenceWeights;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.GenerationService;
 import dev.consilium.moe.generate.Generator;
@@ -35,10 +35,15 @@ public final class BuiltinModel implements AutoCloseable {
         this.service = GenerationService.start(generator, MAX_QUEUED);
     }
 
-    /** Loads the checkpoint directory (config.json, model.safetensors, tokenizer.json). */
+    /**
+     * Loads the checkpoint directory (config.json, model.safetensors, tokenizer.json); its projections stay in
+     * the precision they are stored in, so a BF16 or FP8 copy is served from its own bytes.
+     */
     public static BuiltinModel load(Path checkpoint) {
-        ModelCheckpoint loaded = ModelCheckpoint.load(checkpoint);
-        return of("builtin/" + checkpoint, loaded.model(), loaded.tokenizer());
+        InferenceWeights loaded = InferenceWeights.load(checkpoint);
+        if (loaded.tokenizer() == null) throw new IllegalArgumentException(checkpoint + ": no tokenizer.json, so there is no chat to serve");
+        return new BuiltinModel("builtin/" + checkpoint, Generator.builder()
+                .weights(dev.consilium.moe.generate.InferenceWeights.of(loaded)).tokenizer(loaded.tokenizer()).build());
     }
 
     /**
