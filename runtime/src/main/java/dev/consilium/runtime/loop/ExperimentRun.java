@@ -278,7 +278,8 @@ public final class ExperimentRun {
                 }
             }
             // Pairs contrast first turns, so with per-turn credit they are ranked by the first turn's own verdict.
-            List<Verdict> firstTurns = experiment.perTurnCredit() ? groupJudged.stream().map(j -> j.turns().getFirst()).toList() : group;
+            List<Verdict> firstTurns = experiment.perTurnCredit()
+                    ? groupJudged.stream().map(j -> j.turns().isEmpty() ? j.combined() : j.turns().getFirst()).toList() : group;
             int[] pair = preference(firstTurns, groupRolled);
             if (pair != null) {
                 ModelCall chosen = groupRolled.get(pair[0]).calls().getFirst(), rejected = groupRolled.get(pair[1]).calls().getFirst();
