@@ -533,9 +533,15 @@ public final class ExperimentRun {
             JsonNode judge = v == null || v.get("judges").isEmpty() ? null : v.get("judges").get(0);
             examples.add(new Report.Example(traj.task().id() + ": " + traj.task().input(), Transcripts.of(traj),
                     judge == null ? "(no judge)" : judge.path("raw").asText(),
-                    v == null ? "" : v.get("combined").path("normalized").asText("abstained")));
+                    v == null ? "" : reward(v.get("combined"))));
         }
         Report.write(dir, "Consilium run: " + experiment.name(), metrics.records(), examples);
+    }
+
+    /** A journaled verdict's reward as the report shows it: three decimals, or that the judge abstained. */
+    private static String reward(JsonNode verdict) {
+        JsonNode r = verdict.path("normalized");
+        return r.isNumber() ? String.format(Locale.ROOT, "%.3f", r.asDouble()) : "abstained";
     }
 
     private static int lastDoneRound(Journal metrics) {
