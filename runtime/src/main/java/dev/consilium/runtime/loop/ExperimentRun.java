@@ -572,15 +572,18 @@ public final class ExperimentRun {
 
     /** A metrics record's held-out accuracy as correct/total and percent, as the CLI and the log state it. */
     public static String accuracy(JsonNode m) {
-        return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get("heldout_correct").asInt(), m.get("heldout_total").asInt(),
-                100 * m.get("heldout_accuracy").asDouble());
+        return fraction(m, "heldout");
     }
 
     /** A metrics record's sampled held-out accuracy as correct/total and percent; null when it was not measured. */
     public static String sampledAccuracy(JsonNode m) {
-        if (!m.has("heldout_sampled_accuracy")) return null;
-        return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get("heldout_sampled_correct").asInt(),
-                m.get("heldout_sampled_total").asInt(), 100 * m.get("heldout_sampled_accuracy").asDouble());
+        return m.has("heldout_sampled_accuracy") ? fraction(m, "heldout_sampled") : null;
+    }
+
+    /** {@code prefix}_correct/{@code prefix}_total ({@code prefix}_accuracy as a percent). */
+    private static String fraction(JsonNode m, String prefix) {
+        return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get(prefix + "_correct").asInt(), m.get(prefix + "_total").asInt(),
+                100 * m.get(prefix + "_accuracy").asDouble());
     }
 
     /** Regenerates {@code dir}'s report.html from its journals. */

@@ -60,7 +60,7 @@ public final class Report {
         h.append(summary(metrics));
 
         h.append("<h2>Learning</h2><div class=\"grid\">");
-        List<LineChart.Series> accuracy = new java.util.ArrayList<>(List.of(series("greedy", metrics, rounds, "heldout_accuracy")));
+        List<LineChart.Series> accuracy = new ArrayList<>(List.of(series("greedy", metrics, rounds, "heldout_accuracy")));
         if (metrics.stream().anyMatch(m -> m.has("heldout_sampled_accuracy"))) {
             accuracy.add(series("sampled", metrics, rounds, "heldout_sampled_accuracy"));
         }

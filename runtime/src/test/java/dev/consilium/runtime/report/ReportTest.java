@@ -2,6 +2,7 @@ package dev.consilium.runtime.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,9 +39,9 @@ class ReportTest {
     @Test
     void aSampledEvaluationIsDrawnBesideTheGreedyOneAndSummarized() throws Exception {
         List<JsonNode> rounds = List.of(round(0, 0.10), round(1, 0.15));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) rounds.get(0)).put("heldout_sampled_accuracy", 0.05)
+        ((ObjectNode) rounds.get(0)).put("heldout_sampled_accuracy", 0.05)
                 .put("heldout_sampled_correct", 40).put("heldout_sampled_total", 800);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) rounds.get(1)).put("heldout_sampled_accuracy", 0.25)
+        ((ObjectNode) rounds.get(1)).put("heldout_sampled_accuracy", 0.25)
                 .put("heldout_sampled_correct", 200).put("heldout_sampled_total", 800);
         String html = Report.render("demo", rounds, List.of());
         assertEquals(2, html.split("sampled, round ").length - 1);
