@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Forward has two paths:
  * <ul>
- *   <li>One token (decoding, memory bound): each group runs a fused kernel that loads one k row of narrow
- *       weights, widens it to four float vectors in registers and multiply-adds them against the token.
- *       Fewer bytes per weight is what makes it faster than fp32.</li>
+ *   <li>One to three tokens (decoding, memory bound; an expert's few tokens in a batch): each group runs a
+ *       fused kernel that loads one k row of narrow weights, widens it to four float vectors in registers
+ *       and multiply-adds them against a token. Fewer bytes per weight is what makes it faster than fp32.</li>
  *   <li>More tokens (prefill, compute bound): each task decodes a slab of {@link #SLAB} groups for one K
  *       block into a scratch tile in Gemm's packed-panel layout (128 KiB at 8 lanes), then runs Gemm's
  *       kernel for all its tokens against it, so decoding costs once per slab, not once per token.</li>
@@ -68,9 +68,14 @@ abstract sealed class NarrowWeight implements WeightMatrix permits Bf16Weight, F
             return;
         }
         boolean parallel = N < Gemm.MR ? Gemv.parallel(N, OC, C) : Gemm.parallel(N, OC, C);
-        if (N == 1) {
+        if (N < Gemm.MR) {
+            // Each row runs the fused kernel on a group before the next group is read, so the group's narrow
+            // bytes come from L1 for the second and third rows; a decoded tile would be written and read
+            // back at four bytes per weight, which cost more than decoding again.
             Parallel.RangeBody body = (from, to) -> {
-                for (int g = from; g < to; g++) dotGroup(g, inp, inOff, out, outOff + g * W, Math.min(W, OC - g * W));
+                for (int g = from; g < to; g++) {
+                    for (int r = 0; r < N; r++) dotGroup(g, inp, inOff + r * C, out, outOff + r * OC + g * W, Math.min(W, OC - g * W));
+                }
             };
             if (parallel) Parallel.forRange(groups, 1, body);
             else body.run(0, groups);
