@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * The inference forward over rows: row n is token tok[n] at position pos[n] of the sequence whose KV cache
@@ -39,10 +40,10 @@ final class Engine {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
     /**
-     * Multiply-adds below which a chunk of attention heads is not worth a fork/join round trip: decoding one
-     * token over a context of a few hundred is 10 to 40 thousand per head, a few microseconds, and waking a
-     * parked worker takes about as long (on a loaded machine, a scheduling quantum). 2^18 keeps one token's
-     * eight heads of small on the calling thread up to about 230 positions.
+     * Multiply-adds below which a chunk of attention heads, or a layer's experts, is not worth a fork/join
+     * round trip: decoding one token over a context of a few hundred is 10 to 40 thousand per head, a few
+     * microseconds, and waking a parked worker takes about as long (on a loaded machine, a scheduling
+     * quantum). 2^18 keeps one token's eight heads of small on the calling thread up to about 230 positions.
      */
     private static final int PARALLEL_MIN_FMAS = 1 << 18;
 
@@ -338,16 +339,21 @@ final class Engine {
         }
         for (int p = 0; p < N * K; p++) System.arraycopy(xn, rowToken[p] * H, xg, p * H, H);
         // the shared experts run as one more task beside the routed ones: decoding a token, each is a few
-        // small products, too small to split, and together they keep both cores streaming weights
+        // small products, too small to split, and together they keep both cores streaming weights. Below
+        // PARALLEL_MIN_FMAS in all (tiny's token: 74 thousand) waking a worker costs more than the experts.
         int routed = active;
-        Parallel.forEach(routed + (m.shared() != null ? 1 : 0), 1, i -> {
+        IntConsumer expert = i -> {
             if (i == routed) {
                 swiGlu(m.shared(), xn, 0, sOut, 0, N, sharedI, sGu, sAct);
                 return;
             }
             int e = activeExperts[i], st = start[e];
             swiGlu(m.experts()[e], xg, st * H, eo, st * H, count[e], I, gu, act);
-        });
+        };
+        int tasks = routed + (m.shared() != null ? 1 : 0);
+        long fmas = 3L * H * N * ((long) K * I + (m.shared() != null ? sharedI : 0));
+        if (fmas >= PARALLEL_MIN_FMAS) Parallel.forEach(tasks, 1, expert);
+        else for (int i = 0; i < tasks; i++) expert.accept(i);
         for (int t = 0; t < N; t++) {
             int r = t * H, c = 0;
             for (; c < S.loopBound(H); c += LANES) {
