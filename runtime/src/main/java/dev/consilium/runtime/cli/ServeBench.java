@@ -10,7 +10,9 @@ import dev.consilium.moe.kernel.Parallel;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.runtime.server.OpenAiServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +51,10 @@ final class ServeBench implements Runnable {
     int maxTokens;
     @Option(names = "--max-batch", defaultValue = "32", description = "The batched server's max batch (default: ${DEFAULT-VALUE}).")
     int maxBatch;
+    @Option(names = "--warmup-s", defaultValue = "15", description = "Seconds of untimed requests first, for the JIT (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+    @Spec
+    CommandSpec spec;
 
     /** One concurrency level's figures. */
     record Level(int clients, int requests, double seconds, long tokens, double[] latencyMs, double[] ttftMs) {
@@ -80,7 +86,9 @@ final class ServeBench implements Runnable {
         ArrayNode levels = o.putArray("batched");
         Level batchedAtMost = null, serialAtMost;
         try (OpenAiServer server = start(weights, maxBatch, most)) {
-            load(server, prompt, Math.min(8, most), 1); // JIT warmup, batched shapes included
+            // The kernels take seconds of decoding to be compiled (see GenerateBench); batched shapes included.
+            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            do load(server, prompt, Math.min(8, most), 1); while (System.nanoTime() < warmEnd);
             for (int n : clients) {
                 Level l = load(server, prompt, n, requestsPerClient);
                 levels.add(l.json(m));
@@ -101,7 +109,7 @@ final class ServeBench implements Runnable {
         o.put("threads", Parallel.threads());
         o.put("java", Runtime.version().toString());
         o.put("cpu", Machine.cpuName());
-        System.out.println(o.toPrettyString());
+        spec.commandLine().getOut().println(o.toPrettyString());
     }
 
     private static OpenAiServer start(InferenceWeights weights, int maxBatch, int clients) {
@@ -111,15 +119,15 @@ final class ServeBench implements Runnable {
 
     /** {@code clients} virtual threads, each streaming {@code requests} completions in turn. */
     private Level load(OpenAiServer server, int[] prompt, int clients, int requests) {
-        HttpClient http = HttpClient.newHttpClient();
         String body = "{\"model\": \"bench\", \"prompt\": " + Arrays.toString(prompt) + ", \"max_tokens\": " + maxTokens
                 + ", \"temperature\": 0, \"logprobs\": 0, \"stream\": true}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         double[] latency = new double[clients * requests], ttft = new double[clients * requests];
         long[] tokens = new long[clients];
-        long t0 = System.nanoTime();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        long t0 = System.nanoTime(), t1;
+        // closed with the load, so a warm-up's idle connections do not pile up on the server
+        try (HttpClient http = HttpClient.newHttpClient(); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> running = new ArrayList<>();
             for (int k = 0; k < clients; k++) {
                 int client = k;
@@ -134,10 +142,11 @@ final class ServeBench implements Runnable {
                 }));
             }
             for (Future<?> f : running) f.get();
+            t1 = System.nanoTime();
         } catch (Exception e) {
             throw new IllegalStateException("bench serve: a client failed: " + e.getMessage(), e);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = (t1 - t0) / 1e9;
         return new Level(clients, clients * requests, seconds, Arrays.stream(tokens).sum(), latency, ttft);
     }
 
