@@ -56,6 +56,13 @@ final class GenerateBench implements Runnable {
     /** A way of decoding: one generator, the prompts it decodes together each round. */
     private record Mode(Generator generator, List<int[]> prompts) {}
 
+    /** One round of a mode: tokens decoded after the prefill step, the nanoseconds they took, MTP drafts made and kept. */
+    private record Round(long tokens, long nanos, long drafted, long accepted) {
+        double tokensPerSecond() {
+            return tokens / (nanos / 1e9);
+        }
+    }
+
     @Override
     public void run() {
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, not " + rounds);
@@ -86,10 +93,10 @@ final class GenerateBench implements Runnable {
         long drafted = 0, accepted = 0;
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < modes.size(); i++) {
-                long[] round = decodeRound(modes.get(i), n);
-                rates[i][r] = round[0] / (round[1] / 1e9);
-                drafted += round[2];
-                accepted += round[3];
+                Round round = decodeRound(modes.get(i), n);
+                rates[i][r] = round.tokensPerSecond();
+                drafted += round.drafted();
+                accepted += round.accepted();
             }
         }
         double batch1 = median(rates[0]), batch16 = median(rates[1]);
@@ -138,11 +145,8 @@ final class GenerateBench implements Runnable {
         spec.commandLine().getOut().println(o.toPrettyString());
     }
 
-    /**
-     * Greedy decode of n tokens per prompt, the mode's prompts batched: {tokens decoded after the prefill
-     * step, nanoseconds they took, MTP tokens drafted, of those accepted}.
-     */
-    private static long[] decodeRound(Mode mode, int n) {
+    /** Greedy decode of n tokens per prompt, the mode's prompts batched. */
+    private static Round decodeRound(Mode mode, int n) {
         Generator g = mode.generator();
         List<Sequence> seqs = new ArrayList<>();
         for (int[] p : mode.prompts()) seqs.add(g.add(p, SamplingParams.greedy(n), null));
@@ -156,7 +160,7 @@ final class GenerateBench implements Runnable {
             drafted += s.completion().draftTokens();
             accepted += s.completion().acceptedDraftTokens();
         }
-        return new long[] {decoded, nanos, drafted, accepted};
+        return new Round(decoded, nanos, drafted, accepted);
     }
 
     /** Milliseconds from adding a prompt to its first token, with no prefix cache. */
