@@ -365,7 +365,7 @@ public final class Generator {
         private InferenceWeights weights;
         private BpeTokenizer tokenizer;
         private int maxBatch = 16;
-        private boolean speculative = true;
+        private boolean speculative;
         private PrefixCache prefixCache;
 
         private Builder() {}
@@ -389,9 +389,11 @@ public final class Generator {
         public Builder tokenizer(BpeTokenizer tokenizer) { this.tokenizer = tokenizer; return this; }
 
         /**
-         * Self-speculative decoding with the model's MTP modules (default on; a model without them decodes
-         * plainly). Output is the same either way for greedy requests and follows the same distribution
-         * for sampled ones.
+         * Self-speculative decoding with the model's MTP modules (default off; a model without them decodes
+         * plainly either way). Output is the same either way for greedy requests and follows the same
+         * distribution for sampled ones. Off by default because on a CPU it costs more than it saves at
+         * batch 1: a cached model pays for the second row's arithmetic, and a model that waits on memory
+         * still reads the draft token's own experts (docs/BENCH-KERNELS.md measures both).
          */
         public Builder speculative(boolean speculative) { this.speculative = speculative; return this; }
 

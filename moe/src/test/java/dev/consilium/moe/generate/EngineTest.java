@@ -92,7 +92,7 @@ class EngineTest {
             int[] prompt = tokens(9, c.vocabSize(), 4);
             SamplingParams p = SamplingParams.greedy(30).toBuilder().logprobs(true).build();
             Completion plain = Generator.builder().model(m).speculative(false).build().generate(prompt, p);
-            Completion spec = Generator.builder().model(m).build().generate(prompt, p);
+            Completion spec = Generator.builder().model(m).speculative(true).build().generate(prompt, p);
             assertArrayEquals(plain.tokens(), spec.tokens(), "depth " + depth);
             assertEquals(plain.logprobs(), spec.logprobs());
             assertEquals(0, plain.draftTokens());
@@ -105,7 +105,7 @@ class EngineTest {
         ModelConfig c = TinyModels.config(false, true, 1, 2);
         DeepSeekV3Model m = TinyModels.model(c, 17);
         SamplingParams p = SamplingParams.builder().temperature(0.7).topP(0.9).seed(5L).maxNewTokens(25).build();
-        Generator g = Generator.builder().model(m).build();
+        Generator g = Generator.builder().model(m).speculative(true).build();
         Completion a = g.generate(new int[] {3, 1, 4, 1, 5}, p), b = g.generate(new int[] {3, 1, 4, 1, 5}, p);
         assertArrayEquals(a.tokens(), b.tokens());
         assertEquals(25, a.tokens().length);
@@ -118,7 +118,7 @@ class EngineTest {
         DeepSeekV3Model m = TinyModels.model(c, 19);
         int[] prompt = {7, 8, 9};
         int[] reference = Generator.builder().model(m).speculative(false).build().generate(prompt, SamplingParams.greedy(12)).tokens();
-        Generator g = Generator.builder().model(m).build();
+        Generator g = Generator.builder().model(m).speculative(true).build();
         Sequence s = g.add(prompt, SamplingParams.greedy(12), null);
         g.step();
         while (!s.finished()) {

@@ -5,6 +5,8 @@ import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,12 +38,13 @@ class GeneratorTest {
         }
     }
 
-    @Test
-    void aSeededSampleDoesNotDependOnWhatElseIsInTheBatch() {
+    @ParameterizedTest(name = "speculative={0}")
+    @ValueSource(booleans = {false, true})
+    void aSeededSampleDoesNotDependOnWhatElseIsInTheBatch(boolean speculative) {
         DeepSeekV3Model m = TinyModels.model(3);
         SamplingParams p = SamplingParams.builder().temperature(0.9).topK(40).topP(0.95).seed(42L).maxNewTokens(10).build();
-        Completion alone = Generator.builder().model(m).build().generate(PROMPT, p);
-        Generator g = Generator.builder().model(m).build();
+        Completion alone = Generator.builder().model(m).speculative(speculative).build().generate(PROMPT, p);
+        Generator g = Generator.builder().model(m).speculative(speculative).build();
         Sequence other = g.add(new int[] {1, 2, 3}, p.toBuilder().seed(7L).build(), null);
         Sequence mine = g.add(PROMPT, p, null);
         Sequence third = g.add(new int[] {9}, p.toBuilder().seed(null).build(), null);

@@ -43,8 +43,9 @@ final class GenerateCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--seed", description = "Seed for reproducible sampling (default: random).")
     Long seed;
-    @Option(names = "--no-speculation", description = "Decode without the MTP modules' drafts.")
-    boolean noSpeculation;
+    @Option(names = "--speculative", description = {"Draft tokens with the MTP modules and verify them (self-speculative decoding);",
+            "on a CPU it is slower at batch 1 (see README's benchmarks)."})
+    boolean speculative;
 
     @Override
     public Integer call() {
@@ -64,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).seed(seed)
                 .maxNewTokens(maxTokens).stopTokenIds(stops).build();
-        Generator generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(ckpt)).tokenizer(tok).speculative(!noSpeculation).build();
+        Generator generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(ckpt)).tokenizer(tok).speculative(speculative).build();
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         Completion c = generator.generate(ids, params, (token, text) -> {

@@ -51,8 +51,9 @@ final class ServeCommand implements Callable<Integer> {
     int jsonAttempts;
     @Option(names = "--prefix-cache-mb", defaultValue = "256", description = "Memory for reused prompt prefixes; 0 turns the cache off (default: ${DEFAULT-VALUE}).")
     long prefixCacheMb;
-    @Option(names = "--no-speculation", description = "Decode without the MTP modules' drafts.")
-    boolean noSpeculation;
+    @Option(names = "--speculative", description = {"Draft tokens with the MTP modules and verify them (self-speculative decoding);",
+            "on a CPU it is slower at batch 1 (see README's benchmarks)."})
+    boolean speculative;
     @Option(names = "--shutdown-grace", defaultValue = "30", description = "Seconds in-flight requests get to finish on shutdown (default: ${DEFAULT-VALUE}).")
     int shutdownGrace;
 
@@ -69,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
         InferenceWeights ckpt = InferenceWeights.load(model);
         ModelConfig c = ckpt.config();
         Generator.Builder generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(ckpt))
-                .tokenizer(ckpt.tokenizer()).maxBatch(maxBatch).speculative(!noSpeculation);
+                .tokenizer(ckpt.tokenizer()).maxBatch(maxBatch).speculative(speculative);
         if (prefixCacheMb > 0) {
             generator.prefixCache(PrefixCache.builder().modelId(CheckpointIdentity.of(model))
                     .rowWidth(c.numHiddenLayers() * (c.kvLoraRank() + c.qkRopeHeadDim())).maxBytes(prefixCacheMb << 20).build());
