@@ -19,7 +19,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,23 +60,25 @@ public final class DebateLoadBench {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), debates * 2);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
+        // A remote model's latency without a thread held for it: the handler returns at once and the answer is
+        // sent when the delay has passed, from a virtual thread (writing may block on a slow client).
+        Executor later = CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
-            try (exchange) {
-                exchange.getRequestBody().readAllBytes();
-                Thread.sleep(delayMs);
-                // Counted before the answer leaves, so that every call the client saw answered is counted by the
-                // time its batch ends.
-                served.incrementAndGet();
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+            exchange.getRequestBody().readAllBytes();
+            later.execute(() -> {
+                try (exchange) {
+                    // Counted before the answer leaves, so that every call the client saw answered is counted by
+                    // the time its batch ends.
+                    served.incrementAndGet();
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(200, body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                } catch (IOException ignored) {
+                    // the client went away; nothing to answer
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException ignored) {
-                // the client went away; nothing to answer
-            }
+            });
         });
         server.start();
         try {
