@@ -1,52 +1,72 @@
-"""OpenBLAS time for every matrix product of one `small` training step, for README's training figures.
+"""OpenBLAS (through numpy) on the matrix products of one training step, beside `consilium bench products`.
 
-`consilium bench train --config small --mtp-weight 0` runs 8 x 256 = 2048 tokens per step. Its linear
-layers, each run forward and as its two backward products (see openblas_sgemm.py), are:
-  per layer (6): q_a 256->96, q_b 96->384, kv_a 256->80, kv_b 64->512, o 256->256
-  layer 0: dense gate+up 256->1536, down 768->256
-  per MoE layer (5): router 256->32, shared gate+up 256->256 and down 128->256 over all tokens, and
-                     32 routed experts' gate+up 256->256 and down 128->256 over 2048 * 4 / 32 = 256 tokens each
-  LM head 256->4096
-The attention core (scores and values, causal) and every elementwise op are left out, so the sum is a bound:
-the step could not be faster than this with OpenBLAS's products and nothing else costing anything.
-Threads come from OPENBLAS_NUM_THREADS. Prints one JSON object.
+The product list comes from that command's JSON (its "products": name, n tokens, c inputs, oc outputs,
+count per step), so both sides run the very same list:
+
+  ./consilium bench products --config small > products.json
+  OPENBLAS_NUM_THREADS=2 python3 bench/openblas_train_step.py products.json
+
+Each linear layer runs as the three products Matmul computes (see openblas_sgemm.py). As in the Java
+command, every call is timed on its own, in rounds that visit every product in turn; the best call of each
+product gives what the BLAS can do, the median what a step meets on this machine as it is. The attention
+core and every elementwise op are left out, so the sums bound a step from below.
+Prints one JSON object with the Java command's keys.
 """
 import json
+import statistics
+import sys
 import time
 
 import numpy as np
 
-from openblas_sgemm import best_seconds
-
-T = 2048
-LINEAR = ([("q_a", T, 256, 96), ("q_b", T, 96, 384), ("kv_a", T, 256, 80), ("kv_b", T, 64, 512), ("o", T, 256, 256)] * 6
-          + [("dense_gate_up", T, 256, 1536), ("dense_down", T, 768, 256)]
-          + ([("router", T, 256, 32), ("shared_gate_up", T, 256, 256), ("shared_down", T, 128, 256)]
-             + [("expert_gate_up", T * 4 // 32, 256, 256), ("expert_down", T * 4 // 32, 128, 256)] * 32) * 5
-          + [("lm_head", T, 256, 4096)])
-
 
 def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: openblas_train_step.py PRODUCTS_JSON  (the output of ./consilium bench products)")
+    spec = json.load(open(sys.argv[1]))
+    rounds = spec["rounds"]
     rng = np.random.default_rng(0)
-    per_shape = {}
-    for _, n, c, oc in LINEAR:
-        if (n, c, oc) in per_shape:
-            continue
-        inp = rng.standard_normal((n, c), dtype=np.float32)
-        w = rng.standard_normal((oc, c), dtype=np.float32)
-        dout = rng.standard_normal((n, oc), dtype=np.float32)
-        per_shape[(n, c, oc)] = (best_seconds(lambda: inp @ w.T, 0.1) + best_seconds(lambda: dout @ w, 0.1)
-                                 + best_seconds(lambda: dout.T @ inp, 0.1))
-    by_op, seconds, flops = {}, 0.0, 0.0
-    for name, n, c, oc in LINEAR:
-        s = per_shape[(n, c, oc)]
-        by_op[name] = by_op.get(name, 0.0) + s
-        seconds += s
-        flops += 3 * 2.0 * n * c * oc
-    print(json.dumps({"numpy": np.__version__, "products_gflop_per_step": round(flops / 1e9, 2),
-                      "products_s_per_step": round(seconds, 4), "gflop_per_s": round(flops / seconds / 1e9, 1),
-                      "tokens_per_s_if_nothing_else_cost": round(T / seconds),
-                      "seconds_by_op": {k: round(v, 4) for k, v in by_op.items()}}, indent=1))
+    ops = []
+    for p in spec["products"]:
+        n, c, oc = p["n"], p["c"], p["oc"]
+        inp = rng.uniform(-1, 1, (n, c)).astype(np.float32)
+        w = rng.uniform(-1, 1, (oc, c)).astype(np.float32)
+        dout = rng.uniform(-1, 1, (n, oc)).astype(np.float32)
+        out, dinp, dw = np.empty((n, oc), np.float32), np.zeros((n, c), np.float32), np.zeros((oc, c), np.float32)
+        # default arguments bind this product's arrays (a closure would see the last loop iteration's)
+        calls = (lambda inp=inp, w=w, out=out: np.matmul(inp, w.T, out=out),
+                 lambda dinp=dinp, dout=dout, w=w: np.add(dinp, dout @ w, out=dinp),
+                 lambda dw=dw, dout=dout, inp=inp: np.add(dw, dout.T @ inp, out=dw))
+        ops.append((p, calls, [[], [], []]))
+
+    end = time.perf_counter() + 5
+    while time.perf_counter() < end:
+        for _, calls, _ in ops:
+            for f in calls:
+                f()
+    for _ in range(rounds):
+        for _, calls, times in ops:
+            for d, f in enumerate(calls):
+                t0 = time.perf_counter()
+                f()
+                times[d].append(time.perf_counter() - t0)
+
+    best = median = flops = 0.0
+    by_op = {}
+    for p, _, times in ops:
+        best += p["count"] * sum(min(t) for t in times)
+        m = p["count"] * sum(statistics.median(t) for t in times)
+        median += m
+        by_op[p["name"]] = round(m, 4)
+        flops += p["count"] * 3 * 2.0 * p["n"] * p["c"] * p["oc"]
+    tokens = spec["tokens_per_step"]
+    print(json.dumps({"config": spec["config"], "numpy": np.__version__, "tokens_per_step": tokens,
+                      "products_gflop_per_step": round(flops / 1e9, 2),
+                      "products_s_per_step": round(best, 4), "products_s_per_step_median": round(median, 4),
+                      "gflop_per_s": round(flops / best / 1e9, 1), "gflop_per_s_median": round(flops / median / 1e9, 1),
+                      "tokens_per_s_if_nothing_else_cost": round(tokens / best),
+                      "tokens_per_s_if_nothing_else_cost_median": round(tokens / median),
+                      "seconds_by_op_median": by_op, "rounds": rounds}, indent=1))
 
 
 if __name__ == "__main__":

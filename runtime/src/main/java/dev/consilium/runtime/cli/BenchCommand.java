@@ -3,6 +3,7 @@ package dev.consilium.runtime.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.kernel.FmaPeak;
 import dev.consilium.moe.kernel.Parallel;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.LossWeights;
@@ -10,7 +11,10 @@ import dev.consilium.moe.train.TokenDataset;
 import dev.consilium.moe.train.TrainOptions;
 import dev.consilium.moe.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -21,31 +25,28 @@ import java.util.SplittableRandom;
 /** Benchmarks that print one JSON object, so figures can be compared across machines and commits. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput; each subcommand prints one JSON object.",
-        subcommands = {BenchCommand.Train.class, GenerateBench.class, ServeBench.class})
+        subcommands = {BenchCommand.Train.class, ProductsBench.class, GenerateBench.class, ServeBench.class})
 final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Training throughput of the built-in model (AdamW, balancing on; MTP per --mtp-weight).")
     static final class Train implements Runnable {
-        @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path (default: ${DEFAULT-VALUE}).")
-        String config;
-        @Option(names = "--batch-size", description = "Sequences per step (default: 8 for small, 16 for tiny).")
-        Integer batchSize;
-        @Option(names = "--seq-len", description = "Tokens per sequence (default: 256 for small, 64 for tiny).")
-        Integer seqLen;
+        @Mixin
+        TrainShape shape;
         @Option(names = "--mtp-weight", defaultValue = "0.3", description = "MTP loss weight; 0 skips the MTP modules, as reference code without MTP does (default: ${DEFAULT-VALUE}).")
         float mtpWeight;
         @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first, for the JIT (default: ${DEFAULT-VALUE}).")
         int warmup;
         @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
         int steps;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public void run() {
-            boolean tiny = "tiny".equals(config);
-            int B = batchSize != null ? batchSize : tiny ? 16 : 8;
-            int T = seqLen != null ? seqLen : tiny ? 64 : 256;
-            ModelConfig c = ModelConfig.named(config);
+            if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, not " + steps);
+            int B = shape.batch(), T = shape.seq();
+            ModelConfig c = shape.modelConfig();
             DeepSeekV3Model model = new DeepSeekV3Model(c, 1);
             // Uniform random tokens: routing and attention cost the same as on text, and no file is needed.
             SplittableRandom rng = new SplittableRandom(7);
@@ -56,19 +57,23 @@ final class BenchCommand {
                     .lossWeights(new LossWeights(mtpWeight, LossWeights.DEEPSEEK_V3.balance()))
                     .steps(warmup + steps).build());
             for (int i = 0; i < warmup; i++) trainer.step(data);
-            double[] seconds = new double[steps];
-            for (int i = 0; i < steps; i++) seconds[i] = trainer.step(data).seconds();
+            double[] seconds = new double[steps], capacity = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                seconds[i] = trainer.step(data).seconds();
+                capacity[i] = FmaPeak.gflops(CAPACITY_SAMPLE_S);
+            }
             Arrays.sort(seconds);
             double median = seconds[steps / 2];
 
             ObjectNode o = new ObjectMapper().createObjectNode();
-            o.put("config", config);
+            o.put("config", shape.config);
             o.put("tokens_per_s", Math.round(B * T / median));
             o.put("step_s", round(median));
             o.put("step_s_min", round(seconds[0]));
             o.put("step_s_max", round(seconds[steps - 1]));
             o.put("peak_heap_mb", peakHeapMb());
             o.put("threads", Parallel.threads());
+            putCapacity(o, capacity);
             o.put("mtp_weight", mtpWeight);
             o.put("batch_size", B);
             o.put("seq_len", T);
@@ -76,8 +81,24 @@ final class BenchCommand {
             o.put("timed_steps", steps);
             o.put("java", Runtime.version().toString());
             o.put("cpu", Machine.cpuName());
-            System.out.println(o.toPrettyString());
+            spec.commandLine().getOut().println(o.toPrettyString());
+            spec.commandLine().getOut().flush();
         }
+    }
+
+    /** Seconds of each FMA sample a bench takes between its timed calls: short, so it barely adds to a run. */
+    static final double CAPACITY_SAMPLE_S = 0.05;
+
+    /**
+     * The machine's FMA throughput sampled through the run (see {@link FmaPeak}): on a shared VM a figure
+     * means little without it, as the same code runs at the pace the neighbours leave it.
+     */
+    static void putCapacity(ObjectNode o, double[] gflops) {
+        double[] s = gflops.clone();
+        Arrays.sort(s);
+        o.put("fma_gflops_median", Math.round(s[s.length / 2]));
+        o.put("fma_gflops_min", Math.round(s[0]));
+        o.put("fma_gflops_max", Math.round(s[s.length - 1]));
     }
 
     static double round(double v) {
