@@ -104,7 +104,7 @@ final class ProductsBench implements Runnable {
         }
 
         double best = 0, median = 0, flops = 0;
-        Map<String, Double> byOp = new LinkedHashMap<>();
+        Map<String, Double> byOp = new LinkedHashMap<>(), byOpBest = new LinkedHashMap<>();
         ArrayNode shapes = new ObjectMapper().createArrayNode();
         for (int i = 0; i < ops.length; i++) {
             Product p = products.get(i);
@@ -119,6 +119,7 @@ final class ProductsBench implements Runnable {
             median += p.count() * pm;
             flops += p.flops();
             byOp.put(p.name(), BenchCommand.round(p.count() * pm));
+            byOpBest.put(p.name(), BenchCommand.round(p.count() * pb));
             shapes.addObject().put("name", p.name()).put("n", p.n()).put("c", p.c()).put("oc", p.oc()).put("count", p.count());
         }
         int tokens = B * T;
@@ -132,6 +133,7 @@ final class ProductsBench implements Runnable {
         o.put("gflop_per_s_median", Math.round(flops / median / 1e8) / 10.0);
         o.put("tokens_per_s_if_nothing_else_cost", Math.round(tokens / best));
         o.put("tokens_per_s_if_nothing_else_cost_median", Math.round(tokens / median));
+        o.putPOJO("seconds_by_op_best", byOpBest);
         o.putPOJO("seconds_by_op_median", byOp);
         o.put("rounds", rounds);
         o.put("threads", Parallel.threads());
