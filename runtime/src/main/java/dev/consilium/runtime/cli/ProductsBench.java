@@ -105,8 +105,9 @@ final class ProductsBench implements Runnable {
         }
 
         double best = 0, median = 0, flops = 0;
-        Map<String, Double> byOp = new LinkedHashMap<>(), byOpBest = new LinkedHashMap<>();
-        ArrayNode shapes = new ObjectMapper().createArrayNode();
+        Map<String, Double> byOpBest = new LinkedHashMap<>(), byOpMedian = new LinkedHashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode shapes = json.createArrayNode();
         for (int i = 0; i < ops.length; i++) {
             Product p = products.get(i);
             double pb = 0, pm = 0;
@@ -119,12 +120,12 @@ final class ProductsBench implements Runnable {
             best += p.count() * pb;
             median += p.count() * pm;
             flops += p.flops();
-            byOp.put(p.name(), BenchCommand.round(p.count() * pm));
+            byOpMedian.put(p.name(), BenchCommand.round(p.count() * pm));
             byOpBest.put(p.name(), BenchCommand.round(p.count() * pb));
             shapes.addObject().put("name", p.name()).put("n", p.n()).put("c", p.c()).put("oc", p.oc()).put("count", p.count());
         }
         int tokens = B * T;
-        ObjectNode o = new ObjectMapper().createObjectNode();
+        ObjectNode o = json.createObjectNode();
         o.put("config", shape.config);
         o.put("tokens_per_step", tokens);
         o.put("products_gflop_per_step", Math.round(flops / 1e7) / 100.0);
@@ -135,7 +136,7 @@ final class ProductsBench implements Runnable {
         o.put("tokens_per_s_if_nothing_else_cost", Math.round(tokens / best));
         o.put("tokens_per_s_if_nothing_else_cost_median", Math.round(tokens / median));
         o.putPOJO("seconds_by_op_best", byOpBest);
-        o.putPOJO("seconds_by_op_median", byOp);
+        o.putPOJO("seconds_by_op_median", byOpMedian);
         o.put("rounds", rounds);
         o.put("threads", Parallel.threads());
         BenchCommand.putCapacity(o, capacity);
