@@ -95,8 +95,17 @@ public final class ModelTarget {
      * retry decorator honours it. Vendor clients take it through their {@code httpClientBuilder(...)}.
      */
     public HttpClientBuilder httpClientBuilder() {
+        return httpClientBuilder("is the server running, and is the deployment's baseUrl right?");
+    }
+
+    /**
+     * {@link #httpClientBuilder()} whose failure to connect says {@code unreachableHint} after the URL, e.g. for a
+     * local server the user must start themselves.
+     */
+    public HttpClientBuilder httpClientBuilder(String unreachableHint) {
         String url = deployment.baseUrl();
-        return HeaderPreservingHttpClient.langChain4jBuilder(url != null && url.regionMatches(true, 0, "http://", 0, 7));
+        return HeaderPreservingHttpClient.langChain4jBuilder(url != null && url.regionMatches(true, 0, "http://", 0, 7),
+                unreachableHint);
     }
 
     private String read(String variable) {
@@ -105,6 +114,7 @@ public final class ModelTarget {
             throw new ProviderException(describe() + ": environment variable " + variable + " is not set; "
                     + "export it with the API key, or set \"apiKeyEnv\" on the deployment to the variable that holds it");
         }
+        Secrets.register(variable, value);
         return value;
     }
 

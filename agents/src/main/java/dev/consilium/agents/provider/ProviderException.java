@@ -9,10 +9,10 @@ import dev.langchain4j.exception.LangChain4jException;
  */
 public class ProviderException extends LangChain4jException {
     public ProviderException(String message) {
-        super(message);
+        super(Secrets.redact(message));
     }
 
     public ProviderException(String message, Throwable cause) {
-        super(message, cause);
+        super(Secrets.redact(message), cause);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.provider.Secrets;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +88,7 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Appends {@code record} (which must carry a textual {@code "id"}) unless that id is already in the
-     * journal. Returns whether it was appended.
+     * journal, with every configured API key {@linkplain Secrets#redact redacted}. Returns whether it was appended.
      */
     public synchronized boolean append(ObjectNode record) {
         String id = record.path("id").asText(null);
@@ -95,7 +96,10 @@ public final class Journal implements AutoCloseable {
         if (ids.contains(id)) return false;
         byte[] line;
         try {
-            line = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
+            // The last line of defence for API keys an upstream echoed: the provider layer redacts them already.
+            String text = JSON.writeValueAsString(record), safe = Secrets.redact(text);
+            if (!safe.equals(text)) record = (ObjectNode) JSON.readTree(safe);
+            line = (safe + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("record " + id + " cannot be written as JSON: " + e.getOriginalMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.consilium.runtime.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.provider.Secrets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,5 +66,24 @@ class JournalTest {
         Files.writeString(file, "{\"id\":\"a\"}\n{\"x\":1}\n");
         e = assertThrows(RunException.class, () -> Journal.open(file));
         assertTrue(e.getMessage().contains("line 2 has no \"id\""), e.getMessage());
+    }
+
+    @Test
+    void aConfiguredKeyInARecordIsRedactedBeforeItIsWritten(@TempDir Path dir) throws Exception {
+        String key = "sk-JOURNAL-7f6e5d4c3b2a1908";
+        Secrets.register("JUDGE_KEY", key);
+        Path file = dir.resolve("verdicts.jsonl");
+        ObjectNode verdict = JSON.createObjectNode().put("id", "r1/t0/s0")
+                .put("reason", "judge failed: HTTP 401: Incorrect API key provided: " + key);
+
+        try (Journal j = Journal.open(file)) {
+            j.append(verdict);
+            assertEquals("judge failed: HTTP 401: Incorrect API key provided: [redacted $JUDGE_KEY]",
+                    j.records().getFirst().get("reason").asText(), "what the run reads back is what was written");
+        }
+
+        String written = Files.readString(file);
+        assertFalse(written.contains(key), written);
+        assertTrue(written.contains("[redacted $JUDGE_KEY]"), written);
     }
 }

@@ -18,6 +18,10 @@ public final class OllamaProvider implements ChatModelProvider {
 
     public static final String BASE_URL = "http://localhost:11434";
 
+    /** What a refused connection adds after the URL: with Ollama, the usual cause is that it is not started. */
+    static final String NOT_RUNNING = "Ollama may not be running: start it with 'ollama serve', or set the "
+            + "deployment's baseUrl to where it listens";
+
     @Override
     public String name() {
         return "ollama";
@@ -26,7 +30,7 @@ public final class OllamaProvider implements ChatModelProvider {
     @Override
     public ChatModel chatModel(ModelTarget target) {
         return OllamaChatModel.builder()
-                .httpClientBuilder(target.httpClientBuilder())
+                .httpClientBuilder(target.httpClientBuilder(NOT_RUNNING))
                 .baseUrl(target.baseUrl(BASE_URL))
                 .modelName(target.modelName())
                 .listeners(target.listeners())
@@ -39,7 +43,7 @@ public final class OllamaProvider implements ChatModelProvider {
     @Override
     public StreamingChatModel streamingChatModel(ModelTarget target) {
         return OllamaStreamingChatModel.builder()
-                .httpClientBuilder(target.httpClientBuilder())
+                .httpClientBuilder(target.httpClientBuilder(NOT_RUNNING))
                 .baseUrl(target.baseUrl(BASE_URL))
                 .modelName(target.modelName())
                 .listeners(target.listeners())

@@ -13,11 +13,14 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -197,6 +200,23 @@ class VendorWireTest {
         assertEquals(List.of("The"), out.partials());
         assertTrue(out.error().getMessage().contains("unexpected EOF"), out.error().toString());
         assertEquals(0, ledger.size());
+    }
+
+    @Test
+    void anOllamaThatIsNotListeningIsNamedByItsUrl() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort(); // closed again, so nothing listens there
+        }
+        Providers p = providers(Deployment.builder().model("ollama/llama3.2").baseUrl("http://127.0.0.1:" + port).maxRetries(0).build());
+
+        RuntimeException blocking = assertThrows(RuntimeException.class, () -> p.chatModel("ollama/llama3.2").chat("hi"));
+        Streams.Outcome streaming = Streams.run(p.streamingChatModel("ollama/llama3.2"), "hi");
+
+        for (Throwable e : new Throwable[] {blocking, streaming.error()}) {
+            assertTrue(e.getMessage().contains("cannot connect to http://127.0.0.1:" + port + "/api/chat"), e.getMessage());
+            assertTrue(e.getMessage().contains("Ollama may not be running"), e.getMessage());
+        }
     }
 
     @Test
