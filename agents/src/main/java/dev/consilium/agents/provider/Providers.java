@@ -6,8 +6,10 @@ import dev.consilium.agents.provider.decorator.CacheChatModel;
 import dev.consilium.agents.provider.decorator.CircuitBreaker;
 import dev.consilium.agents.provider.decorator.DeadlineChatModel;
 import dev.consilium.agents.provider.decorator.FallbackChatModel;
+import dev.consilium.agents.provider.decorator.FirstTokenChatModel;
 import dev.consilium.agents.provider.decorator.LedgerChatModel;
 import dev.consilium.agents.provider.decorator.LedgerStreamingChatModel;
+import dev.consilium.agents.provider.decorator.PolicyStreamingChatModel;
 import dev.consilium.agents.provider.decorator.RateLimitChatModel;
 import dev.consilium.agents.provider.decorator.RateLimiter;
 import dev.consilium.agents.provider.decorator.RetryChatModel;
@@ -44,6 +46,7 @@ import java.util.random.RandomGenerator;
  * </pre>
  * A cache hit costs nothing downstream; the deadline covers retries and fallbacks; each deployment retries
  * before the group falls back; every attempt takes rate-limit allowance; the ledger records each real call.
+ * {@link #streamingChatModel(String)} shares this policy until a stream begins.
  *
  * <pre>{@code
  * Providers providers = Providers.builder()
@@ -104,14 +107,22 @@ public final class Providers {
     }
 
     /**
-     * The streaming model for {@code ref}, recorded in the ledger when there is one. Streams are not retried,
-     * cached or rate limited (a half-delivered stream cannot be replayed); use {@link #chatModel} for those.
+     * The streaming model for {@code ref}. Until a stream begins (its first token reaches the caller) it goes
+     * through the same policy as {@link #chatModel}: a 429, a 5xx or a refused connection is retried under the
+     * same policy and {@code Retry-After}, takes the same rate-limit allowance, and falls back to the group's next
+     * deployment; and each real stream is recorded in the ledger. Once a
+     * stream has begun, its failure goes to the handler and is not retried: what the caller has seen cannot be
+     * taken back. A deployment's deadline does not apply to streams.
      */
     public StreamingChatModel streamingChatModel(String ref) {
         return streamingModels.computeIfAbsent(ref, r -> {
-            Deployment d = deployment(r);
-            StreamingChatModel model = provider(d).streamingChatModel(new ModelTarget(d, env, listeners));
-            return ledger == null ? model : new LedgerStreamingChatModel(model, ledger, d);
+            Deployment primary = deployment(r);
+            StreamingChatModel model = new PolicyStreamingChatModel(policy(primary, d -> {
+                StreamingChatModel vendor = provider(d).streamingChatModel(new ModelTarget(d, env, listeners));
+                if (ledger != null) vendor = new LedgerStreamingChatModel(vendor, ledger, d);
+                return new FirstTokenChatModel(vendor);
+            }));
+            return model;
         });
     }
 
@@ -152,24 +163,29 @@ public final class Providers {
 
     private ChatModel buildChatModel(String ref) {
         Deployment primary = deployment(ref);
-        List<Deployment> group = config.fallbacksOf(primary).stream().map(this::withPrice).toList();
-        ChatModel model;
-        if (group.size() == 1) {
-            model = leg(primary);
-        } else {
-            List<FallbackChatModel.Member> members = new ArrayList<>();
-            for (Deployment d : group) members.add(new FallbackChatModel.Member(d.describe(), leg(d), breaker(d)));
-            model = new FallbackChatModel(members);
-        }
+        ChatModel model = policy(primary, d -> {
+            ChatModel vendor = provider(d).chatModel(new ModelTarget(d, env, listeners));
+            return ledger == null ? vendor : new LedgerChatModel(vendor, ledger, d);
+        });
         if (primary.deadline().isPresent()) model = new DeadlineChatModel(model, primary.describe(), primary.deadline().get());
         if (cache != null && cache.mode() != CacheMode.OFF) model = new CacheChatModel(model, cache, primary.model());
         return model;
     }
 
-    /** One deployment's own chain: retry, then rate limit, then ledger, around the vendor model. */
-    private ChatModel leg(Deployment d) {
-        ChatModel model = provider(d).chatModel(new ModelTarget(d, env, listeners));
-        if (ledger != null) model = new LedgerChatModel(model, ledger, d);
+    /**
+     * Fallback over {@code primary}'s group, each deployment with its circuit breaker, retry and rate limit around
+     * the model {@code call} makes for it: the policy that blocking calls and not-yet-begun streams share.
+     */
+    private ChatModel policy(Deployment primary, Function<Deployment, ChatModel> call) {
+        List<Deployment> group = config.fallbacksOf(primary).stream().map(this::withPrice).toList();
+        if (group.size() == 1) return leg(primary, call.apply(primary));
+        List<FallbackChatModel.Member> members = new ArrayList<>();
+        for (Deployment d : group) members.add(new FallbackChatModel.Member(d.describe(), leg(d, call.apply(d)), breaker(d)));
+        return new FallbackChatModel(members);
+    }
+
+    /** One deployment's own chain: retry, then rate limit, around its model. */
+    private ChatModel leg(Deployment d, ChatModel model) {
         if (d.rpm() != null || d.tpm() != null) model = new RateLimitChatModel(model, limiter(d));
         RetryPolicy policy = d.maxRetries() == null ? retryPolicy : retryPolicy.withMaxRetries(d.maxRetries());
         return new RetryChatModel(model, d.describe(), policy, sleeper, random);

@@ -7,6 +7,7 @@ import dev.consilium.agents.provider.ProvidersConfig;
 import dev.consilium.agents.provider.Seeds;
 import dev.consilium.agents.provider.StreamingCall;
 import dev.consilium.agents.provider.decorator.Failures;
+import dev.consilium.agents.provider.decorator.Sleeper;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -31,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Talks to any model a ref names, through the same provider layer agents use. With a message argument it prints
@@ -64,6 +66,10 @@ final class ChatCommand implements Runnable {
     Integer seed;
     @Parameters(arity = "0..1", paramLabel = "MESSAGE", description = "The user message; omit it to read turns from standard input.")
     String message;
+    /** How retries wait; null for the real clock. Tests set it, so a {@code Retry-After} costs them no time. */
+    Sleeper sleeper;
+    /** Where keys are read; null for the process environment. Tests set it, as they cannot set variables. */
+    Function<String, String> env;
 
     @Override
     public void run() {
@@ -73,7 +79,10 @@ final class ChatCommand implements Runnable {
             deployment = deployment.toBuilder().baseUrl(baseUrl).build();
             config = config.with(deployment);
         }
-        Providers providers = Providers.builder().config(config).build();
+        Providers.Builder builder = Providers.builder().config(config);
+        if (sleeper != null) builder.sleeper(sleeper);
+        if (env != null) builder.env(env);
+        Providers providers = builder.build();
         String ref = deployment.name();
         Conversation conversation = providers.streams(ref)
                 ? new Streaming(deployment.describe(), providers.streamingChatModel(ref))
@@ -129,7 +138,10 @@ final class ChatCommand implements Runnable {
         }
     }
 
-    /** Printed as it arrives; a stream is not retried (what was printed cannot be taken back). */
+    /**
+     * Printed as it arrives. A failure before the first token is retried and falls back like a blocking call's;
+     * one after it is not (what was printed cannot be taken back).
+     */
     private record Streaming(String name, StreamingChatModel model) implements Conversation {
         @Override
         public ChatRequestParameters defaults() {

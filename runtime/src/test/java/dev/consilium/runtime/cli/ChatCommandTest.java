@@ -5,21 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.consilium.agents.provider.decorator.Sleeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,6 +139,51 @@ class ChatCommandTest {
         assertEquals(0, stub.bodies.size());
     }
 
+    /** {@code consilium chat ARGS} with the chat command's clock and environment set for the test. */
+    private static MainTest.Run chat(Sleeper sleeper, Map<String, String> env, String... args) {
+        CommandLine cli = Main.commandLine();
+        ChatCommand command = cli.getSubcommands().get("chat").getCommand();
+        command.sleeper = sleeper;
+        command.env = env::get;
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "chat";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int exit = cli.execute(all);
+        return new MainTest.Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aRateLimitBeforeTheFirstTokenIsRetriedAfterTheServersRetryAfter() {
+        stub.rateLimited.set(1);
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+
+        MainTest.Run r = chat(waits::add, Map.of(), "--model", "openai-compatible/local", "--base-url", stub.baseUrl() + "/v1", "ping");
+
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("answer 1 to: ping\n", r.out());
+        assertEquals(2, stub.bodies.size(), "the 429, then the stream");
+        assertEquals(List.of(Duration.ofSeconds(1)), waits, "waited what Retry-After asked");
+    }
+
+    @Test
+    void aKeyTheServerEchoesInItsErrorNeverReachesTheTerminal(@TempDir Path dir) throws IOException {
+        String key = "sk-CHAT-ECHO-00aa11bb22cc33dd";
+        Path file = Files.writeString(dir.resolve("providers.json"), """
+                {"deployments": [{"name": "team", "model": "openai-compatible/local", "baseUrl": "%s/v1", "apiKeyEnv": "TEAM_KEY"}]}
+                """.formatted(stub.baseUrl()));
+        stub.status = 401;
+
+        MainTest.Run r = chat(d -> {}, Map.of("TEAM_KEY", key), "--providers", file.toString(), "--model", "team", "hi");
+
+        assertEquals(1, r.exit());
+        assertEquals("Bearer " + key, stub.authorization, "the key was sent, so the server could echo it");
+        assertTrue(r.err().contains("Incorrect API key provided: [redacted $TEAM_KEY]"), r.err());
+        assertFalse(r.err().contains(key) || r.out().contains(key), r.err());
+    }
+
     private static List<String> messages(JsonNode body) {
         return ((ArrayNode) body.path("messages")).valueStream()
                 .map(m -> m.path("role").asText() + ": " + m.path("content").asText()).toList();
@@ -144,6 +196,8 @@ class ChatCommandTest {
     private static final class OpenAiStub implements AutoCloseable {
         final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
         volatile int status = 200;
+        /** How many requests, first to last, are answered 429 with {@code Retry-After: 1} before any other answer. */
+        final AtomicInteger rateLimited = new AtomicInteger();
         volatile String authorization;
         private final HttpServer server;
 
@@ -165,8 +219,16 @@ class ChatCommandTest {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             bodies.add(body);
             authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (rateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                send(exchange, 429, "application/json", "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}");
+                return;
+            }
             if (status != 200) {
-                send(exchange, status, "application/json", "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\"}}");
+                // Like OpenAI: the key it was sent, echoed back in the error.
+                String echoed = authorization == null ? "" : ": " + authorization.substring("Bearer ".length());
+                send(exchange, status, "application/json", "{\"error\":{\"message\":\"Incorrect API key provided" + echoed
+                        + "\",\"type\":\"invalid_request_error\"}}");
                 return;
             }
             List<JsonNode> users = body.path("messages").valueStream().filter(m -> m.path("role").asText().equals("user")).toList();

@@ -44,7 +44,8 @@ public final class RateLimitChatModel extends ForwardingChatModel {
             limiter.settle(estimate, 0);
             throw e;
         }
-        limiter.settle(estimate, Usage.of(response).totalTokens());
+        // A response without usage (a stream that has only begun, a server that reports none) keeps its estimate.
+        limiter.settle(estimate, response.tokenUsage() == null ? estimate : Usage.of(response).totalTokens());
         return response;
     }
 
