@@ -5,6 +5,7 @@ import dev.consilium.agents.provider.cache.ResponseCache;
 import dev.consilium.agents.provider.decorator.CacheChatModel;
 import dev.consilium.agents.provider.decorator.CircuitBreaker;
 import dev.consilium.agents.provider.decorator.DeadlineChatModel;
+import dev.consilium.agents.provider.decorator.CacheStreamingChatModel;
 import dev.consilium.agents.provider.decorator.FallbackChatModel;
 import dev.consilium.agents.provider.decorator.FirstTokenChatModel;
 import dev.consilium.agents.provider.decorator.LedgerChatModel;
@@ -86,8 +87,8 @@ public final class Providers {
         this.env = b.env;
         this.listeners = List.copyOf(b.listeners);
         this.providers = b.loadProviders();
-        this.ledger = b.ledger;
-        this.cache = b.cache;
+        this.ledger = b.ledger != null ? b.ledger : config.ledger() == null ? null : config.ledger().open();
+        this.cache = b.cache != null ? b.cache : config.cache() == null ? null : config.cache().open();
         this.retryPolicy = b.retryPolicy;
         this.breakerThreshold = b.breakerThreshold;
         this.breakerCooldown = b.breakerCooldown;
@@ -110,7 +111,7 @@ public final class Providers {
      * The streaming model for {@code ref}. Until a stream begins (its first token reaches the caller) it goes
      * through the same policy as {@link #chatModel}: a 429, a 5xx or a refused connection is retried under the
      * same policy and {@code Retry-After}, takes the same rate-limit allowance, and falls back to the group's next
-     * deployment; and each real stream is recorded in the ledger. Once a
+     * deployment; each real stream is recorded in the ledger, and the cache answers a repeated request. Once a
      * stream has begun, its failure goes to the handler and is not retried: what the caller has seen cannot be
      * taken back. A deployment's deadline does not apply to streams.
      */
@@ -122,6 +123,7 @@ public final class Providers {
                 if (ledger != null) vendor = new LedgerStreamingChatModel(vendor, ledger, d);
                 return new FirstTokenChatModel(vendor);
             }));
+            if (cache != null && cache.mode() != CacheMode.OFF) model = new CacheStreamingChatModel(model, cache, primary.model());
             return model;
         });
     }
@@ -270,13 +272,13 @@ public final class Providers {
             return this;
         }
 
-        /** Records every call and enforces its budget; no ledger by default. */
+        /** Records every call and enforces its budget; by default the config's {@code ledger}, if any. */
         public Builder ledger(Ledger ledger) {
             this.ledger = ledger;
             return this;
         }
 
-        /** Answers repeated requests from a response cache; none by default. */
+        /** Answers repeated requests from a response cache; by default the config's {@code cache}, if any. */
         public Builder cache(ResponseCache cache) {
             this.cache = cache;
             return this;

@@ -3,6 +3,8 @@ package dev.consilium.agents.provider;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.consilium.agents.provider.cache.CacheSettings;
+import dev.consilium.agents.provider.ledger.LedgerSettings;
 import dev.consilium.agents.provider.ledger.ModelPrice;
 
 import java.io.IOException;
@@ -17,8 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The providers file: named deployments and price overrides. Keys are never in it, only the names of the
- * environment variables that hold them.
+ * The providers file: named deployments, price overrides, and optionally a response cache and a usage ledger.
+ * Keys are never in it, only the names of the environment variables that hold them.
  * <pre>{@code
  * {
  *   "deployments": [
@@ -26,15 +28,20 @@ import java.util.Set;
  *     {"name": "fast-ds", "model": "deepseek/deepseek-chat", "fallbackGroup": "cheap", "deadlineSeconds": 120},
  *     {"model": "openai-compatible/qwen", "baseUrl": "http://localhost:8000/v1", "modelName": "Qwen/Qwen2.5-7B-Instruct"}
  *   ],
- *   "prices": {"gpt-4o-mini": {"input_cost_per_token": 1.5e-7, "output_cost_per_token": 6e-7}}
+ *   "prices": {"gpt-4o-mini": {"input_cost_per_token": 1.5e-7, "output_cost_per_token": 6e-7}},
+ *   "cache": {"dir": "cache", "mode": "read-write"},
+ *   "ledger": {"file": "usage.jsonl", "budgetUsd": 5}
  * }
  * }</pre>
  * Unknown fields are errors, so a misspelt limit does not silently go unenforced.
  *
  * @param deployments in file order, which is also the order a fallback group tries them in
  * @param prices      entries in LiteLLM's price-map format that override the bundled prices, by model key
+ * @param cache       the response cache every model of these providers answers from; null for none
+ * @param ledger      where every call is recorded and what budget stops new ones; null for no ledger
  */
-public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPrice> prices) {
+public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPrice> prices, CacheSettings cache,
+                              LedgerSettings ledger) {
 
     public static final ProvidersConfig EMPTY = new ProvidersConfig(List.of(), Map.of());
 
@@ -50,13 +57,22 @@ public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPri
         }
     }
 
+    public ProvidersConfig(List<Deployment> deployments, Map<String, ModelPrice> prices) {
+        this(deployments, prices, null, null);
+    }
+
     public static ProvidersConfig of(Deployment... deployments) {
         return new ProvidersConfig(List.of(deployments), Map.of());
     }
 
+    /** Reads {@code file}; a relative cache directory or ledger file is taken as relative to its directory. */
     public static ProvidersConfig load(Path file) {
         try {
-            return parse(Files.readString(file), file.toString());
+            ProvidersConfig config = parse(Files.readString(file), file.toString());
+            Path base = file.toAbsolutePath().getParent();
+            return new ProvidersConfig(config.deployments, config.prices,
+                    config.cache == null ? null : config.cache.resolvedAgainst(base),
+                    config.ledger == null ? null : config.ledger.resolvedAgainst(base));
         } catch (NoSuchFileException e) {
             throw new ProviderException(file + ": providers file not found");
         } catch (IOException e) {
@@ -87,7 +103,17 @@ public record ProvidersConfig(List<Deployment> deployments, Map<String, ModelPri
         for (int i = 0; i < out.size() && at < 0; i++) if (out.get(i).name().equals(deployment.name())) at = i;
         if (at >= 0) out.set(at, deployment);
         else out.add(deployment);
-        return new ProvidersConfig(out, prices);
+        return new ProvidersConfig(out, prices, cache, ledger);
+    }
+
+    /** This config with {@code cache} in place of its own (null: no cache). */
+    public ProvidersConfig withCache(CacheSettings cache) {
+        return new ProvidersConfig(deployments, prices, cache, ledger);
+    }
+
+    /** This config with {@code ledger} in place of its own (null: no ledger). */
+    public ProvidersConfig withLedger(LedgerSettings ledger) {
+        return new ProvidersConfig(deployments, prices, cache, ledger);
     }
 
     /** The deployment a ref names: by deployment name first, else the first whose model is that ref. */

@@ -1,5 +1,8 @@
 package dev.consilium.agents.provider;
 
+import dev.consilium.agents.provider.cache.CacheMode;
+import dev.consilium.agents.provider.cache.CacheSettings;
+import dev.consilium.agents.provider.ledger.LedgerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,5 +117,32 @@ class ProvidersConfigTest {
         assertEquals(List.of("fast", "ds", "openai-compatible/qwen", "other", "ollama/llama3.2"),
                 added.deployments().stream().map(Deployment::name).toList());
         assertEquals(config.prices(), added.prices());
+    }
+
+    @Test
+    void theCacheAndTheLedgerAreSwitchedOnFromTheFileWithPathsBesideIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("providers.json");
+        Files.writeString(file, """
+                {"cache": {"dir": "cache", "mode": "read-only"}, "ledger": {"file": "usage.jsonl", "budgetUsd": 2.5}}
+                """);
+
+        ProvidersConfig config = ProvidersConfig.load(file);
+        Providers providers = Providers.builder().config(config).build();
+
+        assertEquals(new CacheSettings(dir.resolve("cache"), CacheMode.READ_ONLY), config.cache());
+        assertEquals(new LedgerSettings(dir.resolve("usage.jsonl"), 2.5), config.ledger());
+        assertEquals(CacheMode.READ_ONLY, providers.cache().orElseThrow().mode());
+        assertEquals(dir.resolve("usage.jsonl"), providers.ledger().orElseThrow().file().orElseThrow());
+        assertTrue(Files.exists(dir.resolve("usage.jsonl")));
+    }
+
+    @Test
+    void aCacheWithoutADirectoryOrWithAnUnknownModeIsNamed() {
+        var noDir = assertThrows(ProviderException.class, () -> ProvidersConfig.parse("{\"cache\": {}}", "p.json"));
+        var badMode = assertThrows(ProviderException.class,
+                () -> ProvidersConfig.parse("{\"cache\": {\"dir\": \"c\", \"mode\": \"sometimes\"}}", "p.json"));
+
+        assertTrue(noDir.getMessage().startsWith("p.json: \"cache\" needs a \"dir\""), noDir.getMessage());
+        assertTrue(badMode.getMessage().contains("unknown cache mode 'sometimes'"), badMode.getMessage());
     }
 }

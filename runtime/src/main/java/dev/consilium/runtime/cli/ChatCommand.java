@@ -6,8 +6,11 @@ import dev.consilium.agents.provider.Providers;
 import dev.consilium.agents.provider.ProvidersConfig;
 import dev.consilium.agents.provider.Seeds;
 import dev.consilium.agents.provider.StreamingCall;
+import dev.consilium.agents.provider.cache.CacheMode;
+import dev.consilium.agents.provider.cache.CacheSettings;
 import dev.consilium.agents.provider.decorator.Failures;
 import dev.consilium.agents.provider.decorator.Sleeper;
+import dev.consilium.agents.provider.ledger.LedgerSettings;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -17,6 +20,7 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,6 +68,15 @@ final class ChatCommand implements Runnable {
     Integer maxTokens;
     @Option(names = "--seed", description = "Sampling seed, for models whose API takes one per request.")
     Integer seed;
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Answer a repeated request from the response cache in DIR and store new answers there (instead of the providers file's \"cache\").")
+    Path cacheDir;
+    @Option(names = "--cache-mode", paramLabel = "MODE", converter = CacheModeConverter.class,
+            description = "read-write (the default), read-only (replay: a request not in the cache is an error) or off.")
+    CacheMode cacheMode;
+    @Option(names = "--ledger", paramLabel = "FILE",
+            description = "Append each model call's usage and cost to FILE as one JSON line (instead of the providers file's \"ledger\").")
+    Path ledgerFile;
     @Parameters(arity = "0..1", paramLabel = "MESSAGE", description = "The user message; omit it to read turns from standard input.")
     String message;
     /** How retries wait; null for the real clock. Tests set it, so a {@code Retry-After} costs them no time. */
@@ -79,6 +92,7 @@ final class ChatCommand implements Runnable {
             deployment = deployment.toBuilder().baseUrl(baseUrl).build();
             config = config.with(deployment);
         }
+        config = withCacheAndLedger(config);
         Providers.Builder builder = Providers.builder().config(config);
         if (sleeper != null) builder.sleeper(sleeper);
         if (env != null) builder.env(env);
@@ -105,6 +119,23 @@ final class ChatCommand implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read standard input: " + e.getMessage(), e);
         }
+    }
+
+    /** The providers file's cache and ledger, as the command's options change them. */
+    private ProvidersConfig withCacheAndLedger(ProvidersConfig config) {
+        if (cacheDir != null) config = config.withCache(new CacheSettings(cacheDir, cacheMode));
+        else if (cacheMode == CacheMode.OFF) config = config.withCache(null);
+        else if (cacheMode != null) {
+            if (config.cache() == null) {
+                throw new ProviderException("--cache-mode " + cacheMode + " needs a cache: give --cache DIR, or a \"cache\" in the providers file");
+            }
+            config = config.withCache(new CacheSettings(config.cache().dir(), cacheMode));
+        }
+        if (ledgerFile != null) {
+            Double budget = config.ledger() == null ? null : config.ledger().budgetUsd();
+            config = config.withLedger(new LedgerSettings(ledgerFile, budget));
+        }
+        return config;
     }
 
     private void turn(Conversation conversation, List<ChatMessage> history, ChatRequestParameters parameters,
@@ -159,6 +190,18 @@ final class ChatCommand implements Runnable {
                 throw e;
             } catch (RuntimeException e) {
                 throw new ProviderException(name + ": " + Failures.describe(e), e);
+            }
+        }
+    }
+
+    /** Reads {@code read-write}, {@code read-only} and {@code off} in any case, with dashes or underscores. */
+    static final class CacheModeConverter implements CommandLine.ITypeConverter<CacheMode> {
+        @Override
+        public CacheMode convert(String value) {
+            try {
+                return CacheMode.parse(value);
+            } catch (ProviderException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

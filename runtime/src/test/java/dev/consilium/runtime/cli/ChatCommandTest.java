@@ -184,6 +184,26 @@ class ChatCommandTest {
         assertFalse(r.err().contains(key) || r.out().contains(key), r.err());
     }
 
+    @Test
+    void theCacheAndTheLedgerAreSwitchedOnFromTheCommandLine(@TempDir Path dir) throws IOException {
+        String[] args = {"--model", "openai-compatible/local", "--base-url", stub.baseUrl() + "/v1",
+                "--cache", dir.resolve("cache").toString(), "--ledger", dir.resolve("usage.jsonl").toString(), "What is 2 + 2?"};
+
+        MainTest.Run first = chat(args);
+        MainTest.Run second = chat(args);
+        MainTest.Run replay = chat("--model", "openai-compatible/local", "--base-url", stub.baseUrl() + "/v1",
+                "--cache", dir.resolve("cache").toString(), "--cache-mode", "read-only", "What is 3 + 3?");
+
+        assertEquals("answer 1 to: What is 2 + 2?\n", first.out(), first.err());
+        assertEquals(first.out(), second.out(), second.err());
+        assertEquals(1, stub.bodies.size(), "the second answer came from the cache");
+        List<String> usage = Files.readAllLines(dir.resolve("usage.jsonl"));
+        assertEquals(1, usage.size(), "one model call, one usage line");
+        assertTrue(usage.getFirst().contains("\"model\":\"openai-compatible/local\""), usage.getFirst());
+        assertEquals(1, replay.exit());
+        assertTrue(replay.err().contains("has no response for this request"), replay.err());
+    }
+
     private static List<String> messages(JsonNode body) {
         return ((ArrayNode) body.path("messages")).valueStream()
                 .map(m -> m.path("role").asText() + ": " + m.path("content").asText()).toList();

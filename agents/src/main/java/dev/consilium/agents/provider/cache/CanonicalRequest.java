@@ -53,11 +53,16 @@ public record CanonicalRequest(String json, String key) {
             root.put("model", model);
             root.set("parameters", FIELDS.valueToTree(parameters));
             root.set("messages", JSON.readTree(ChatMessageSerializer.messagesToJson(messages)));
-            String json = JSON.writeValueAsString(sorted(root));
+            String json = canonicalJson(root);
             return new CanonicalRequest(json, sha256(json));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new ProviderException("cannot write the canonical form of a request to " + model + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code node} as compact JSON with object keys sorted at every level: equal trees give equal text. */
+    static String canonicalJson(JsonNode node) throws JsonProcessingException {
+        return JSON.writeValueAsString(sorted(node));
     }
 
     private static JsonNode sorted(JsonNode node) {
@@ -79,7 +84,7 @@ public record CanonicalRequest(String json, String key) {
         return node;
     }
 
-    private static String sha256(String s) {
+    static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

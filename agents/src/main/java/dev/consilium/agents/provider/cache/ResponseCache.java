@@ -27,7 +27,9 @@ import java.util.function.Supplier;
 /**
  * A persistent, content-addressed store of model responses: one JSON file per request, named by the SHA-256 of
  * the {@link CanonicalRequest} ({@code DIR/ab/abcdef....json}), holding the canonical request beside the
- * response so a cache directory can be read and diffed. Files are written whole (to a temporary file, then moved
+ * response so a cache directory can be read and diffed, and a SHA-256 checksum over both. An entry is served
+ * only if it matches its checksum and its stored request equals the one asked; any other entry (edited, copied
+ * over another's file, empty, {@code null}) is an error that names its file. Files are written whole (to a temporary file, then moved
  * into place), so a crash never leaves a torn entry. Identical requests made at the same time share one model
  * call. One cache may serve many models: the model ref is part of the key.
  *
@@ -71,17 +73,8 @@ public final class ResponseCache {
     /** The stored response for {@code request}, else {@code call}'s, stored; as {@link #mode()} allows. */
     public ChatResponse getOrCall(CanonicalRequest request, Supplier<ChatResponse> call) {
         if (mode == CacheMode.OFF) return call.get();
-        ChatResponse stored = read(request.key());
-        if (stored != null) {
-            hits.incrementAndGet();
-            return stored;
-        }
-        if (mode == CacheMode.READ_ONLY) {
-            misses.incrementAndGet();
-            throw new CacheMissException("replay cache " + dir + " has no response for this request (key "
-                    + request.key() + "); record it by running once with cache mode READ_WRITE. Request: "
-                    + abbreviate(request.json()));
-        }
+        ChatResponse stored = stored(request);
+        if (stored != null) return stored;
         CompletableFuture<ChatResponse> mine = new CompletableFuture<>();
         CompletableFuture<ChatResponse> running = inFlight.putIfAbsent(request.key(), mine);
         if (running != null) {
@@ -90,7 +83,7 @@ public final class ResponseCache {
         }
         try {
             // An identical call may have finished and left in-flight between the read above and putIfAbsent.
-            stored = read(request.key());
+            stored = read(request);
             if (stored != null) {
                 hits.incrementAndGet();
             } else {
@@ -108,6 +101,38 @@ public final class ResponseCache {
         }
     }
 
+    /**
+     * For a caller that makes the model call itself (a stream): the stored response, else null, counted as a miss
+     * the caller answers and then {@link #store}s. In replay mode a miss throws {@link CacheMissException}.
+     */
+    public ChatResponse lookup(CanonicalRequest request) {
+        if (mode == CacheMode.OFF) return null;
+        ChatResponse stored = stored(request);
+        if (stored == null) misses.incrementAndGet();
+        return stored;
+    }
+
+    /** Stores {@code response} as the answer to {@code request}, unless the mode is read-only or off. */
+    public void store(CanonicalRequest request, ChatResponse response) {
+        if (mode == CacheMode.READ_WRITE) write(request, response);
+    }
+
+    /** The stored response, counted as a hit; null on a miss, which replay mode refuses. */
+    private ChatResponse stored(CanonicalRequest request) {
+        ChatResponse stored = read(request);
+        if (stored != null) {
+            hits.incrementAndGet();
+            return stored;
+        }
+        if (mode == CacheMode.READ_ONLY) {
+            misses.incrementAndGet();
+            throw new CacheMissException("replay cache " + dir + " has no response for this request (key "
+                    + request.key() + "); record it by running once with cache mode READ_WRITE. Request: "
+                    + abbreviate(request.json()));
+        }
+        return null;
+    }
+
     private static ChatResponse join(CompletableFuture<ChatResponse> running) {
         try {
             return running.join();
@@ -121,17 +146,51 @@ public final class ResponseCache {
         return dir.resolve(key.substring(0, 2)).resolve(key + ".json");
     }
 
-    private ChatResponse read(String key) {
-        Path file = file(key);
-        JsonNode entry;
+    /**
+     * The entry stored for {@code request}, checked before it is served: it must be whole (a checksum over its
+     * key, request and response) and must answer this very request (its stored canonical request equal to the
+     * one asked), so an entry edited by hand or copied over another's file is refused, naming the file, rather
+     * than served as a valid hit.
+     */
+    private ChatResponse read(CanonicalRequest request) {
+        Path file = file(request.key());
+        String text;
         try {
-            entry = JSON.readTree(Files.readString(file));
+            text = Files.readString(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new ProviderException(file + ": unreadable cache entry (" + e.getMessage() + "); delete it to re-record", e);
+            throw corrupt(file, "cannot be read (" + e.getMessage() + ")", e);
         }
-        JsonNode r = entry.path("response");
+        if (text.isBlank()) throw corrupt(file, "is empty", null);
+        JsonNode entry;
+        try {
+            entry = JSON.readTree(text);
+        } catch (IOException e) {
+            throw corrupt(file, "is not JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+        if (!(entry instanceof ObjectNode object)) throw corrupt(file, "holds " + entry + ", not a cache entry", null);
+        for (String field : new String[] {"key", "request", "response", "sha256"}) {
+            if (!object.hasNonNull(field)) throw corrupt(file, "has no \"" + field + "\"", null);
+        }
+        ObjectNode content = object.deepCopy();
+        String stored = content.remove("sha256").asText();
+        if (!stored.equals(checksum(content))) {
+            throw corrupt(file, "does not match its checksum: its content was edited or damaged", null);
+        }
+        JsonNode asked = tree(request.json());
+        if (!request.key().equals(object.get("key").asText()) || !asked.equals(object.get("request"))) {
+            throw corrupt(file, "holds the response to another request (key " + object.get("key").asText()
+                    + "): an entry copied over this one's file", null);
+        }
+        try {
+            return response(object.get("response"));
+        } catch (RuntimeException e) {
+            throw corrupt(file, "holds a response that cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static ChatResponse response(JsonNode r) {
         AiMessage message = (AiMessage) ChatMessageDeserializer.messageFromJson(r.path("message").toString());
         JsonNode usage = r.path("tokenUsage");
         return ChatResponse.builder()
@@ -144,16 +203,34 @@ public final class ResponseCache {
                 .build();
     }
 
+    private static ProviderException corrupt(Path file, String what, Throwable cause) {
+        return new ProviderException(file + ": cache entry " + what + "; it was not served. Delete the file to "
+                + "re-record it", cause);
+    }
+
+    /** SHA-256 over the entry's key, request and response in canonical JSON, so key order and spacing do not count. */
+    private static String checksum(ObjectNode content) {
+        try {
+            return CanonicalRequest.sha256(CanonicalRequest.canonicalJson(content));
+        } catch (IOException e) {
+            throw new ProviderException("cannot write a cache entry as canonical JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new ProviderException("cannot read back a canonical request: " + e.getMessage(), e);
+        }
+    }
+
     private void write(CanonicalRequest request, ChatResponse response) {
         ObjectNode entry = JSON.createObjectNode();
         entry.put("key", request.key());
+        entry.set("request", tree(request.json()));
         ObjectNode r = entry.putObject("response");
-        try {
-            entry.set("request", JSON.readTree(request.json()));
-            r.set("message", JSON.readTree(ChatMessageSerializer.messageToJson(response.aiMessage())));
-        } catch (IOException e) {
-            throw new ProviderException("cannot serialize a response for the cache: " + e.getMessage(), e);
-        }
+        r.set("message", tree(ChatMessageSerializer.messageToJson(response.aiMessage())));
         r.put("id", response.id());
         r.put("modelName", response.modelName());
         if (response.finishReason() != null) r.put("finishReason", response.finishReason().name());
@@ -164,6 +241,7 @@ public final class ResponseCache {
             usage.put("output", t.outputTokenCount());
             usage.put("total", t.totalTokenCount());
         }
+        entry.put("sha256", checksum(entry));
         Path file = file(request.key());
         try {
             Files.createDirectories(file.getParent());

@@ -5,6 +5,7 @@ import dev.consilium.agents.provider.ModelRef;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,12 +23,17 @@ import java.util.function.Function;
  *
  * <p>The budget stops <em>new</em> calls: a call that starts under budget finishes and is recorded, so the
  * total may pass the budget by the calls in flight when it was reached.
+ *
+ * <p>With a {@linkplain Builder#file file}, each record is also appended to it as one JSON line when the call
+ * completes, so a run's usage survives the process; a ledger opened on an existing file starts from the records
+ * it holds (and its budget counts them).
  */
 public final class Ledger {
 
     private final PriceTable prices;
     private final Double budgetUsd;
     private final Consumer<String> warnings;
+    private final Path file;
     private final List<UsageRecord> records = new ArrayList<>();
     private final Set<String> warnedUnpriced = ConcurrentHashMap.newKeySet();
     private double spentUsd;
@@ -36,6 +42,13 @@ public final class Ledger {
         this.prices = b.prices;
         this.budgetUsd = b.budgetUsd;
         this.warnings = b.warnings;
+        this.file = b.file;
+        if (file != null) {
+            for (UsageRecord r : UsageJournal.read(file)) {
+                records.add(r);
+                spentUsd += r.costUsd();
+            }
+        }
     }
 
     public static Builder builder() {
@@ -70,10 +83,16 @@ public final class Ledger {
         double cost = price.map(p -> p.cost(usage)).orElse(0.0);
         UsageRecord r = new UsageRecord(who.run(), who.agent(), deployment.name(), model.toString(), usage, cost, price.isPresent());
         synchronized (this) {
+            if (file != null) UsageJournal.append(file, r);
             records.add(r);
             spentUsd += cost;
         }
         return r;
+    }
+
+    /** The JSONL file the records are appended to, if any. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
     }
 
     public synchronized List<UsageRecord> records() {
@@ -117,6 +136,7 @@ public final class Ledger {
         private PriceTable prices = PriceTable.bundled();
         private Double budgetUsd;
         private Consumer<String> warnings = LoggerFactory.getLogger(Ledger.class)::warn;
+        private Path file;
 
         private Builder() {}
 
@@ -130,6 +150,15 @@ public final class Ledger {
         public Builder budgetUsd(double budgetUsd) {
             if (!(budgetUsd >= 0)) throw new IllegalArgumentException("budgetUsd must be >= 0, got " + budgetUsd);
             this.budgetUsd = budgetUsd;
+            return this;
+        }
+
+        /**
+         * Appends every record to {@code file} as one JSON line, and starts from the records it already holds;
+         * in memory only by default.
+         */
+        public Builder file(Path file) {
+            this.file = file;
             return this;
         }
 

@@ -1,13 +1,20 @@
 package dev.consilium.agents.provider.cache;
 
+import dev.consilium.agents.provider.ProviderException;
 import dev.consilium.agents.provider.decorator.CacheChatModel;
+import dev.consilium.agents.provider.decorator.CacheStreamingChatModel;
 import dev.consilium.agents.provider.testing.FakeChatModel;
+import dev.consilium.agents.provider.testing.Streams;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -137,5 +144,85 @@ class CacheChatModelTest {
         model.chat("a");
 
         assertEquals(new CacheStats(1, 2), cache.stats());
+    }
+
+    private Path onlyEntry() throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            List<Path> files = s.filter(Files::isRegularFile).toList();
+            assertEquals(1, files.size(), files.toString());
+            return files.getFirst();
+        }
+    }
+
+    /** The model a damaged entry must not answer for: calling it would hide the damage behind a fresh answer. */
+    private void refused(CacheChatModel model, String question, Path file, String why) {
+        var e = assertThrows(ProviderException.class, () -> model.chat(question));
+        assertTrue(e.getMessage().startsWith(file + ": cache entry " + why), e.getMessage());
+        assertTrue(e.getMessage().contains("Delete the file"), e.getMessage());
+    }
+
+    @Test
+    void anEntryWhoseAnswerWasEditedIsRefusedNamingItsFile() throws Exception {
+        CacheChatModel model = cached(CacheMode.READ_WRITE);
+        model.chat("17 + 25?");
+        Path file = onlyEntry();
+        Files.writeString(file, Files.readString(file).replace("\"42\"", "\"41\""));
+
+        refused(model, "17 + 25?", file, "does not match its checksum");
+        assertEquals(1, fake.calls());
+    }
+
+    @Test
+    void anEntryCopiedOverAnothersFileIsRefusedNamingItsFile() throws Exception {
+        CacheChatModel model = cached(CacheMode.READ_WRITE);
+        model.chat("17 + 25?");
+        Path first = onlyEntry();
+        fake.then(FakeChatModel.reply("7"));
+        model.chat("3 + 4?");
+        Path second;
+        try (Stream<Path> s = Files.walk(dir)) {
+            second = s.filter(f -> Files.isRegularFile(f) && !f.equals(first)).findFirst().orElseThrow();
+        }
+        Files.copy(first, second, StandardCopyOption.REPLACE_EXISTING);
+
+        refused(model, "3 + 4?", second, "holds the response to another request");
+        assertEquals("42", model.chat("17 + 25?"), "the original is still served from its own file");
+    }
+
+    @Test
+    void emptyNullAndEmptyObjectEntriesNameTheirFile() throws Exception {
+        CacheChatModel model = cached(CacheMode.READ_WRITE);
+        model.chat("17 + 25?");
+        Path file = onlyEntry();
+
+        Files.writeString(file, "");
+        refused(model, "17 + 25?", file, "is empty");
+        Files.writeString(file, "null");
+        refused(model, "17 + 25?", file, "holds null, not a cache entry");
+        Files.writeString(file, "{}");
+        refused(model, "17 + 25?", file, "has no \"key\"");
+        Files.writeString(file, "{\"key\": ");
+        refused(model, "17 + 25?", file, "is not JSON");
+        assertEquals(1, fake.calls());
+    }
+
+    @Test
+    void aStreamIsAnsweredFromTheSameEntriesAsABlockingCall() {
+        ResponseCache cache = ResponseCache.open(dir, CacheMode.READ_WRITE);
+        new CacheChatModel(fake, cache, "openai/gpt-4o-mini").chat("17 + 25?");
+        StreamingChatModel never = new StreamingChatModel() {
+            @Override
+            public void doChat(ChatRequest request,
+                               StreamingChatResponseHandler handler) {
+                throw new AssertionError("a hit must not reach the model");
+            }
+        };
+
+        var out = Streams.run(
+                new CacheStreamingChatModel(never, cache, "openai/gpt-4o-mini"), "17 + 25?");
+
+        assertEquals(List.of("42"), out.partials());
+        assertEquals("42", out.response().aiMessage().text());
+        assertEquals(new CacheStats(1, 1), cache.stats());
     }
 }

@@ -2,6 +2,7 @@ package dev.consilium.agents.provider.ledger;
 
 import dev.consilium.agents.provider.Deployment;
 import dev.consilium.agents.provider.ModelRef;
+import dev.consilium.agents.provider.ProviderException;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -170,5 +172,46 @@ class LedgerTest {
         Map<String, Long> out = new java.util.HashMap<>();
         totals.forEach((k, v) -> out.put(k, v.calls()));
         return out;
+    }
+
+    @Test
+    void aLedgerWithAFileAppendsEachCallAsAJsonLineAndAReopenedOneStartsFromThem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("runs").resolve("usage.jsonl");
+        Deployment d = Deployment.builder().model("openai/gpt-4o-mini").price(ModelPrice.of(1e-6, 2e-6)).build();
+        Ledger first = Ledger.builder().file(file).build();
+
+        first.record(Attribution.of("run-1", "solver"), d, response(new TokenUsage(100, 10)));
+        first.record(Attribution.of("run-1", "critic"), d, response(new TokenUsage(200, 20)));
+        Ledger reopened = Ledger.builder().file(file).budgetUsd(0.0003).build();
+
+        assertEquals(2, Files.readAllLines(file).size());
+        assertTrue(Files.readAllLines(file).getFirst().contains("\"agent\":\"solver\""), Files.readString(file));
+        assertEquals(first.records(), reopened.records());
+        assertEquals(first.spentUsd(), reopened.spentUsd(), 1e-15);
+        assertThrows(BudgetExceededException.class, reopened::checkBudget, "the budget counts the file's usage");
+    }
+
+    @Test
+    void aRecordCutShortByACrashIsDroppedAndAppendingGoesOnFromWholeRecords(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("usage.jsonl");
+        Deployment d = Deployment.of("openai/gpt-4o-mini");
+        Ledger.builder().file(file).warnings(w -> {}).build().record(Attribution.DEFAULT, d, response(new TokenUsage(1, 2)));
+        Files.writeString(file, "{\"run\":\"default\",\"age", StandardOpenOption.APPEND);
+
+        Ledger reopened = Ledger.builder().file(file).warnings(w -> {}).build();
+        reopened.record(Attribution.DEFAULT, d, response(new TokenUsage(3, 4)));
+
+        assertEquals(2, Files.readAllLines(file).size());
+        assertEquals(2, Ledger.builder().file(file).build().size());
+    }
+
+    @Test
+    void aDamagedLedgerFileIsNamedWithItsLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("usage.jsonl");
+        Files.writeString(file, "not json\n");
+
+        var e = assertThrows(ProviderException.class, () -> Ledger.builder().file(file).build());
+
+        assertTrue(e.getMessage().startsWith(file + ": line 1 is not a usage record"), e.getMessage());
     }
 }
