@@ -129,6 +129,11 @@ public final class ExperimentRun {
         return new ExperimentRun(experiment, dir, out, executor, providers);
     }
 
+    /** This run with its models built by {@code providers}: where a test reads keys from a map, not the environment. */
+    ExperimentRun withProviders(Providers providers) {
+        return new ExperimentRun(experiment, dir, out, executor, providers);
+    }
+
     private static Providers providers(Experiment e) {
         Providers.Builder b = Providers.builder();
         if (e.providers() != null) b.config(ProvidersConfig.load(Path.of(e.providers())));
