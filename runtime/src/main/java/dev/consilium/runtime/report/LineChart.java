@@ -53,8 +53,12 @@ final class LineChart {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"a\" text-anchor=\"middle\">round</text>", LEFT + plotW / 2, H - 6));
         svg.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" class=\"a\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>",
                 TOP + plotH / 2, TOP + plotH / 2, Html.escape(yLabel)));
+        int shown = 0;
         for (int k = 0; k < series.size(); k++) {
             Series s = series.get(k);
+            // A series with no value at all (KL at beta 0, a metric this run does not record) draws nothing and
+            // takes no place in the legend, which would otherwise promise a line that is not there.
+            if (java.util.Arrays.stream(s.values()).allMatch(Double::isNaN)) continue;
             String color = COLORS[k % COLORS.length];
             List<String> points = new ArrayList<>();
             for (int i = 0; i < s.values().length; i++) {
@@ -69,7 +73,12 @@ final class LineChart {
                 svg.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>", color, String.join(" ", points)));
             }
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" class=\"a\">%s</text>",
-                    LEFT + 150 * (k % 3), 24 + 10 * (k / 3), color, LEFT + 14 + 150 * (k % 3), 29 + 10 * (k / 3), Html.escape(s.name())));
+                    LEFT + 150 * (shown % 3), 24 + 10 * (shown / 3), color, LEFT + 14 + 150 * (shown % 3), 29 + 10 * (shown / 3), Html.escape(s.name())));
+            shown++;
+        }
+        if (shown == 0) {
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"a\" text-anchor=\"middle\">no data recorded</text>",
+                    LEFT + plotW / 2, TOP + plotH / 2));
         }
         return svg.append("</svg>").toString();
     }
