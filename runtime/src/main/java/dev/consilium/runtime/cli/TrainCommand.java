@@ -120,6 +120,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean evaluating = evalEvery > 0 && heldout.windows(options.seqLen()) > 0 && heldout.trainedSize() > 0;
         if (evaluating) {
             o.printf(Locale.ROOT, "held-out baseline (unigram): %.4f nats/token%n", unigram);
+        } else if (evalFraction == 0) {
+            o.println("no held-out evaluation: --eval-fraction 0 trains on every token");
         } else if (evalEvery > 0) {
             o.printf(Locale.ROOT, "no held-out evaluation: the held-out share (--eval-fraction %s) holds %,d tokens, "
                     + "fewer than one window of %d%n", evalFraction, heldout.size(), options.seqLen() + 1);

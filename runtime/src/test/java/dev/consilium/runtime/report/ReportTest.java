@@ -90,6 +90,18 @@ class ReportTest {
     }
 
     @Test
+    void axisTicksAreRoundNumbers() throws Exception {
+        String svg = chart(Report.render("ticks", List.of(round(0, 0.15), round(1, 0.2), round(2, 0.3)), List.of()), "Held-out accuracy");
+
+        List<String> ticks = new java.util.ArrayList<>();
+        var m = java.util.regex.Pattern.compile("text-anchor=\"end\">([^<]+)</text>").matcher(svg);
+        while (m.find()) ticks.add(m.group(1));
+        assertEquals(List.of("0.0", "0.1", "0.2", "0.3"), ticks);
+        assertEquals(List.of("0.05", "0.1", "0.2", "0.5", "1.0", "2.5", "200.0"), java.util.stream.Stream.of(0.04, 0.1, 0.11, 0.3, 0.9, 2.2, 130.0)
+                .map(LineChart::niceStep).map(x -> String.valueOf((double) Math.round(x * 1e6) / 1e6)).toList());
+    }
+
+    @Test
     void aSeriesWithNoValuesStaysOutOfTheLegend() throws Exception {
         String drift = chart(Report.render("beta 0", rounds(""), List.of()), "Policy drift");
         assertFalse(drift.contains("KL to reference"), drift);
