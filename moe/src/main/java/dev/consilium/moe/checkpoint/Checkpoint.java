@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -168,6 +169,15 @@ public final class Checkpoint {
      * exists with the view's shape (none is written otherwise). BF16, F16 and FP8 weights convert to float.
      */
     public static Loaded load(Path dir, List<NamedTensor> params, List<NamedTensor> buffers) {
+        return load(dir, params, buffers, false);
+    }
+
+    /**
+     * {@link #load(Path, List, List)}, and with {@code requireFinite} a NaN or infinite weight is refused, named
+     * by file, tensor and element: what a model's weights must be, unlike the bits this layer round-trips
+     * (an optimizer's state, say). Shape errors then name the directory's config, which the views follow.
+     */
+    static Loaded load(Path dir, List<NamedTensor> params, List<NamedTensor> buffers, boolean requireFinite) {
         List<NamedTensor> views = concat(params, buffers);
         requireUniqueNames(dir, views);
         return readConsistently(dir, live -> {
@@ -175,10 +185,43 @@ public final class Checkpoint {
             byte[] tokenizer = readIfExists(live.resolve(TOKENIZER));
             List<String> unused;
             try (SafetensorsReader weights = SafetensorsReader.open(live)) {
-                unused = copyInto(weights, views);
+                unused = copyInto(weights, views, requireFinite ? live.resolve(CONFIG) : null, requireFinite);
             }
             return new Loaded(live, config, tokenizer, readTrainingState(live), unused);
         });
+    }
+
+    /**
+     * Checks that {@code reader} holds every tensor of {@code expected} in its shape, reading no data; the
+     * error lists what is missing or misshapen (a transposed matrix is called that), and with {@code config}
+     * non-null, names the config the shapes come from.
+     */
+    static void requireShapes(SafetensorsReader reader, Map<String, int[]> expected, Path config) {
+        List<String> problems = new ArrayList<>();
+        Path source = null;
+        for (var e : expected.entrySet()) {
+            String name = e.getKey();
+            int[] want = e.getValue();
+            var t = reader.find(name);
+            if (t.isEmpty()) {
+                problems.add("missing tensor '" + name + "', expected shape " + Arrays.toString(want));
+                continue;
+            }
+            int[] found = t.get().shape();
+            if (Arrays.equals(found, want)) continue;
+            if (source == null) source = t.get().file();
+            boolean transposed = found.length == 2 && want.length == 2 && found[0] == want[1] && found[1] == want[0];
+            problems.add("tensor '" + name + "' has shape " + Arrays.toString(found) + ", expected " + Arrays.toString(want)
+                    + (transposed ? " (stored transposed)" : ""));
+        }
+        if (problems.isEmpty()) return;
+        if (source == null) source = reader.tensors().isEmpty() ? null : reader.tensors().getFirst().file();
+        int shown = Math.min(problems.size(), 10);
+        throw new CheckpointException((source == null ? "checkpoint" : source.toString()) + ": "
+                + String.join("; ", problems.subList(0, shown))
+                + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "")
+                + (config == null ? "" : "; the expected shapes follow " + config
+                        + ": fix the config or convert the weights to the layout it describes"));
     }
 
     /** The config alone, to build a model before loading into its views. */
@@ -290,26 +333,16 @@ public final class Checkpoint {
 
     // ---- load ----
 
-    private static List<String> copyInto(SafetensorsReader reader, List<NamedTensor> views) {
-        List<String> problems = new ArrayList<>();
-        for (NamedTensor v : views) {
-            var t = reader.find(v.name());
-            if (t.isEmpty()) {
-                problems.add("missing tensor '" + v.name() + "', expected shape " + Arrays.toString(v.shape()));
-            } else if (!Arrays.equals(t.get().shape(), v.shape())) {
-                problems.add("tensor '" + v.name() + "' has shape " + Arrays.toString(t.get().shape())
-                        + ", expected " + Arrays.toString(v.shape()));
-            }
-        }
-        if (!problems.isEmpty()) {
-            String source = reader.tensors().isEmpty() ? "checkpoint" : reader.tensors().getFirst().file().toString();
-            int shown = Math.min(problems.size(), 10);
-            throw new CheckpointException(source + ": " + String.join("; ", problems.subList(0, shown))
-                    + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : ""));
-        }
+    /** {@code config}: the file the views' shapes follow, for errors, or null. */
+    private static List<String> copyInto(SafetensorsReader reader, List<NamedTensor> views, Path config,
+                                         boolean requireFinite) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (NamedTensor v : views) shapes.put(v.name(), v.shape());
+        requireShapes(reader, shapes, config);
         Set<String> used = new HashSet<>();
         for (NamedTensor v : views) {
             reader.read(v.name(), v.data(), v.offset());
+            if (requireFinite) FiniteWeights.require(reader.tensor(v.name()), v.data(), v.offset(), v.size());
             used.addAll(reader.sourcesOf(v.name()));
         }
         return reader.tensors().stream().map(TensorInfo::name).filter(n -> !used.contains(n)).toList();

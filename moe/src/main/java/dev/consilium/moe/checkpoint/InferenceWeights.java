@@ -5,6 +5,7 @@ import dev.consilium.moe.kernel.Bf16Weight;
 import dev.consilium.moe.kernel.Fp8Weight;
 import dev.consilium.moe.kernel.Matmul;
 import dev.consilium.moe.kernel.WeightMatrix;
+import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
 
 import java.nio.file.Path;
@@ -45,8 +46,9 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
     }
 
     /**
-     * Reads {@code dir}; errors name the file and tensor at fault: a missing or misshapen
-     * {@code weight_scale_inv}, a truncated file, a NaN among FP8 weights.
+     * Reads {@code dir}; errors name the file and tensor at fault: a tensor missing or not in the shape the
+     * config gives it (checked before any data is read, so a transposed matrix of the right size cannot load as
+     * garbage), a missing or misshapen {@code weight_scale_inv}, a truncated file, a NaN or infinite weight.
      */
     public static InferenceWeights load(Path dir) {
         return Checkpoint.readConsistently(dir, live -> {
@@ -56,11 +58,17 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
             Map<String, WeightMatrix> projections = new TreeMap<>();
             Map<String, float[]> tensors = new TreeMap<>();
             try (SafetensorsReader r = SafetensorsReader.open(live)) {
+                Map<String, int[]> shapes = DeepSeekV3Model.tensorShapes(config);
+                Checkpoint.requireShapes(r, shapes, live.resolve(Checkpoint.CONFIG));
+                if (config.tieWordEmbeddings() && r.find(LM_HEAD).isPresent()) {
+                    // an LM head stored beside tied embeddings is the one generation uses: it too must fit
+                    Checkpoint.requireShapes(r, Map.of(LM_HEAD, shapes.get(EMBEDDING)), live.resolve(Checkpoint.CONFIG));
+                }
                 for (TensorInfo t : r.tensors()) {
                     if (isBlockScale(r, t.name())) continue; // read with its weight
                     boolean projection = isProjection(t.name()) && t.shape().length == 2;
                     if (projection) projections.put(t.name(), projection(r, t));
-                    if (!projection || t.name().endsWith(ABSORBED)) tensors.put(t.name(), r.read(t.name()));
+                    if (!projection || t.name().endsWith(ABSORBED)) tensors.put(t.name(), floats(r, t));
                 }
                 if (config.tieWordEmbeddings() && !projections.containsKey(LM_HEAD) && r.find(EMBEDDING).isPresent()) {
                     projections.put(LM_HEAD, projection(r, r.tensor(EMBEDDING)));
@@ -110,14 +118,31 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
         return r.find(weight).map(w -> w.dtype() == DType.F8_E4M3).orElse(false);
     }
 
+    /** The tensor as fp32 (dequantized if FP8), refused if any value is NaN or infinite. */
+    private static float[] floats(SafetensorsReader r, TensorInfo t) {
+        float[] values = r.read(t.name());
+        FiniteWeights.require(t, values, 0, values.length);
+        return values;
+    }
+
     private static WeightMatrix projection(SafetensorsReader r, TensorInfo t) {
         String name = t.name();
         int OC = t.shape()[0], C = t.shape()[1];
         try {
             return switch (t.dtype()) {
-                case F32, F16 -> Matmul.pack(r.read(name), 0, C, OC);
-                case BF16 -> Bf16Weight.pack(r.readShorts(name), 0, C, OC);
-                case F8_E4M3 -> Fp8Weight.pack(r.readBytes(name), 0, r.readBlockScales(name), 0, C, OC);
+                case F32, F16 -> Matmul.pack(floats(r, t), 0, C, OC);
+                case BF16 -> {
+                    short[] bits = r.readShorts(name);
+                    FiniteWeights.requireHalf(t, bits);
+                    yield Bf16Weight.pack(bits, 0, C, OC);
+                }
+                case F8_E4M3 -> {
+                    byte[] values = r.readBytes(name);
+                    FiniteWeights.requireE4m3(t, values);
+                    float[] scales = r.readBlockScales(name);
+                    FiniteWeights.require(r.tensor(name + SafetensorsReader.SCALE_INV_SUFFIX), scales, 0, scales.length);
+                    yield Fp8Weight.pack(values, 0, scales, 0, C, OC);
+                }
                 default -> throw new CheckpointException(t.file() + ": tensor '" + name + "' has dtype " + t.dtype()
                         + "; projections load from F32, BF16, F16 or F8_E4M3");
             };

@@ -25,11 +25,14 @@ import java.util.List;
 public record ModelCheckpoint(DeepSeekV3Model model, BpeTokenizer tokenizer, TrainingState trainingState) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Reads a checkpoint directory; errors name the file and tensor at fault. */
+    /**
+     * Reads a checkpoint directory; errors name the file and tensor at fault: a tensor missing or not in the
+     * shape the config gives it, a NaN or infinite weight.
+     */
     public static ModelCheckpoint load(Path dir) {
         ModelConfig config = config(dir, Checkpoint.readConfig(dir));
         DeepSeekV3Model model = DeepSeekV3Model.unloaded(config);
-        Checkpoint.Loaded loaded = Checkpoint.load(dir, model.parameters(), model.buffers());
+        Checkpoint.Loaded loaded = Checkpoint.load(dir, model.parameters(), model.buffers(), true);
         return new ModelCheckpoint(model, tokenizer(dir, loaded.tokenizerJson(), config), loaded.trainingState());
     }
 

@@ -12,16 +12,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Writes safetensors files the way the reference implementation does, so Python's {@code safetensors} and
  * {@code transformers} load them: tensors sorted by name and laid out in that order, {@code __metadata__}
  * first with {@code "format": "pt"}, and the header padded with spaces to a multiple of 8 bytes so the data
- * section starts 8-aligned.
+ * section starts 8-aligned. The other {@code __metadata__} keys follow in sorted order, whatever map holds them
+ * ({@code Map.of} iterates in an order that changes from one JVM to the next), so the same tensors and metadata
+ * give the same bytes in every run.
  */
 public final class SafetensorsWriter {
     private SafetensorsWriter() {}
@@ -108,11 +110,9 @@ public final class SafetensorsWriter {
             if (!names.add(t.name())) throw new CheckpointException(file + ": duplicate tensor name '" + t.name() + "'");
         }
         ObjectNode root = JSON.createObjectNode();
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.putAll(metadata);
         ObjectNode m = root.putObject("__metadata__");
-        meta.forEach(m::put);
+        m.put("format", "pt");
+        new TreeMap<>(metadata).forEach(m::put);
         long offset = 0;
         List<Entry> sorted = new ArrayList<>(tensors);
         sorted.sort(Comparator.comparing(Entry::name));

@@ -6,7 +6,10 @@ import dev.consilium.moe.tensor.NamedTensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -76,7 +79,25 @@ public final class DeepSeekV3Model {
         return new DeepSeekV3Model(config);
     }
 
+    /**
+     * The Hugging Face name and shape of every tensor a checkpoint of {@code config} holds, parameters then
+     * buffers, in layout order; no weights are allocated, so a loader can check a file of any size against
+     * its config before reading it.
+     */
+    public static Map<String, int[]> tensorShapes(ModelConfig config) {
+        DeepSeekV3Model layoutOnly = new DeepSeekV3Model(config, false);
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        layoutOnly.layout.shapesInto(shapes);
+        layoutOnly.bufferLayout.shapesInto(shapes);
+        return Collections.unmodifiableMap(shapes);
+    }
+
     private DeepSeekV3Model(ModelConfig config) {
+        this(config, true);
+    }
+
+    /** {@code allocate} false lays the tensors out and stops there: for {@link #tensorShapes} alone. */
+    private DeepSeekV3Model(ModelConfig config, boolean allocate) {
         this.config = config;
         H = config.hiddenSize();
         V = config.vocabSize();
@@ -94,9 +115,9 @@ public final class DeepSeekV3Model {
         for (Block b : blocks) if (b.ffn instanceof MoeLayer m) moeLayers.add(m);
         mainMoeLayers = moeLayers.size();
         for (Mtp m : mtp) if (m.block.ffn instanceof MoeLayer moe) moeLayers.add(moe);
-        params = new float[layout.size()];
-        grads = new float[layout.size()];
-        buffers = new float[bufferLayout.size()];
+        params = new float[allocate ? layout.size() : 0];
+        grads = new float[allocate ? layout.size() : 0];
+        buffers = new float[allocate ? bufferLayout.size() : 0];
     }
 
     public ModelConfig config() {

@@ -5,6 +5,7 @@ import dev.consilium.moe.tensor.NamedTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -34,6 +35,11 @@ final class FlatLayout {
 
     int size() {
         return (int) size;
+    }
+
+    /** Each tensor's name and shape (a copy), in layout order. */
+    void shapesInto(Map<String, int[]> out) {
+        for (Entry e : entries) out.put(e.name, e.shape.clone());
     }
 
     List<NamedTensor> views(float[] data) {

@@ -104,10 +104,14 @@ public final class Trainer {
 
     /**
      * Mean next-token cross-entropy (nats per target token) over the first {@code maxWindows} windows of
-     * {@code data}, taken in order; no gradients, no MTP.
+     * {@code data}, taken in order; no gradients, no MTP. {@code data} must hold one window (seq_len + 1 tokens).
      */
     public double evaluate(TokenDataset data, int maxWindows) {
         int T = options.seqLen();
+        if (data.windows(T) < 1 || maxWindows < 1) {
+            throw new IllegalArgumentException("nothing to evaluate: " + data.size() + " held-out tokens and at most "
+                    + maxWindows + " windows, where one window takes " + (T + 1) + " tokens");
+        }
         int windows = Math.min(maxWindows, data.windows(T));
         int B = Math.min(options.batchSize(), windows);
         int batches = Math.max(1, windows / B);

@@ -172,10 +172,8 @@ class InferenceWeightsTest {
 
     @Test
     void aMissingScaleInvIsAnErrorNamingFileAndTensor() {
-        Path dir = tmp.resolve("noscale");
         String name = "model.layers.0.mlp.up_proj.weight";
-        Checkpoint.saveEncoded(dir, ModelConfig.named("tiny").toJson(),
-                List.of(new EncodedTensor(name, DType.F8_E4M3, new int[] {2, 3}, new byte[6])), null);
+        Path dir = fp8CopyWith(t -> t.name().equals(name + "_scale_inv") ? null : t);
 
         var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
 
@@ -200,18 +198,18 @@ class InferenceWeightsTest {
 
     @Test
     void aNanAmongFp8WeightsIsAnErrorNamingTensorAndPosition() {
-        Path dir = tmp.resolve("nan");
         String name = "model.layers.0.mlp.up_proj.weight";
-        byte[] codes = new byte[6];
-        codes[4] = 0x7F;
-        Checkpoint.saveEncoded(dir, ModelConfig.named("tiny").toJson(), List.of(
-                new EncodedTensor(name, DType.F8_E4M3, new int[] {2, 3}, codes),
-                EncodedTensor.of(new NamedTensor(name + "_scale_inv", new int[] {1, 1}, new float[] {1f}, 0), DType.F32)),
-                null);
+        Path dir = fp8CopyWith(t -> {
+            if (!t.name().equals(name)) return t;
+            byte[] codes = t.data().clone();
+            codes[129] = 0x7F; // row 1, column 1 of (384, 128)
+            return new EncodedTensor(name, t.dtype(), t.shape(), codes);
+        });
 
         var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
 
-        assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("[1][1]"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve(Checkpoint.WEIGHTS).toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + name + "' [384, 128] holds NaN at element 129"), e.getMessage());
     }
 
     @Test
@@ -226,5 +224,103 @@ class InferenceWeightsTest {
             assertEquals(DType.F32, r.tensor("model.layers.0.self_attn.o_proj.weight_scale_inv").dtype());
             assertEquals(Map.of("format", "pt"), r.metadata());
         }
+    }
+
+    /** The tiny model's FP8 copy saved again with each stored tensor mapped by {@code edit} (null drops it). */
+    private Path fp8CopyWith(java.util.function.UnaryOperator<EncodedTensor> edit) {
+        Path full = tmp.resolve("fp8-full");
+        ModelCheckpoint.saveQuantized(full, model(), null, DType.F8_E4M3);
+        List<EncodedTensor> kept = new java.util.ArrayList<>();
+        try (var r = SafetensorsReader.open(full)) {
+            for (TensorInfo t : r.tensors()) {
+                EncodedTensor edited = edit.apply(new EncodedTensor(t.name(), t.dtype(), t.shape(), r.readBytes(t.name())));
+                if (edited != null) kept.add(edited);
+            }
+        }
+        Path dir = tmp.resolve("fp8-edited");
+        Checkpoint.saveEncoded(dir, Checkpoint.readConfig(full), kept, null);
+        return dir;
+    }
+
+    /** The tiny model's fp32 checkpoint, tensor {@code name} stored in {@code shape} with the same bytes. */
+    private Path savedWithShape(String name, int[] shape) {
+        DeepSeekV3Model model = model();
+        List<NamedTensor> params = model.parameters().stream()
+                .map(t -> t.name().equals(name) ? new NamedTensor(name, shape, t.data(), t.offset()) : t).toList();
+        Path dir = tmp.resolve("reshaped");
+        Checkpoint.save(dir, model.config().toJson(), params, model.buffers(), null);
+        return dir;
+    }
+
+    private static void assertNames(String message, String... parts) {
+        for (String part : parts) assertTrue(message.contains(part), "'" + part + "' missing from: " + message);
+    }
+
+    @Test
+    void aTransposedLmHeadOfTheRightSizeIsRefusedNamingFileTensorAndBothShapes() {
+        Path dir = savedWithShape("lm_head.weight", new int[] {128, 512});
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
+                "tensor 'lm_head.weight' has shape [128, 512], expected [512, 128] (stored transposed)",
+                dir.resolve(Checkpoint.CONFIG).toString());
+        var training = assertThrows(CheckpointException.class, () -> ModelCheckpoint.load(dir));
+        assertNames(training.getMessage(), "'lm_head.weight' has shape [128, 512], expected [512, 128] (stored transposed)");
+    }
+
+    @Test
+    void aTransposedExpertProjectionIsRefusedNamingIt() {
+        String name = "model.layers.2.mlp.experts.5.down_proj.weight";
+        Path dir = savedWithShape(name, new int[] {64, 128});
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
+                "tensor '" + name + "' has shape [64, 128], expected [128, 64] (stored transposed)");
+    }
+
+    @Test
+    void aHiddenSizeThatDisagreesWithTheTensorsNamesTheConfigAndTheFirstTensors() throws IOException {
+        Path dir = tmp.resolve("narrow");
+        ModelCheckpoint.save(dir, model(), null, null);
+        Path config = dir.resolve(Checkpoint.CONFIG);
+        Files.writeString(config, Files.readString(config).replaceAll("\"hidden_size\"\\s*:\\s*128", "\"hidden_size\": 64"));
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
+                "tensor 'model.embed_tokens.weight' has shape [512, 128], expected [512, 64]", "more", config.toString());
+        var training = assertThrows(CheckpointException.class, () -> ModelCheckpoint.load(dir));
+        assertNames(training.getMessage(), "expected [512, 64]", config.toString());
+    }
+
+    @Test
+    void aNanWeightIsRefusedAtLoadNamingTheTensorAndElement() {
+        DeepSeekV3Model model = model();
+        NamedTensor gate = model.parameters().stream().filter(t -> t.name().equals("model.layers.1.mlp.gate.weight")).findFirst().orElseThrow();
+        gate.data()[gate.offset() + 7] = Float.NaN;
+        Path dir = tmp.resolve("nan");
+        ModelCheckpoint.save(dir, model, null, null);
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
+                "tensor 'model.layers.1.mlp.gate.weight' [8, 128] holds NaN at element 7");
+        var training = assertThrows(CheckpointException.class, () -> ModelCheckpoint.load(dir));
+        assertNames(training.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
+                "tensor 'model.layers.1.mlp.gate.weight' [8, 128] holds NaN at element 7");
+    }
+
+    @Test
+    void anInfiniteWeightInABf16ProjectionIsRefusedAsStored() {
+        DeepSeekV3Model model = model();
+        NamedTensor o = model.parameters().stream().filter(t -> t.name().equals("model.layers.0.self_attn.o_proj.weight")).findFirst().orElseThrow();
+        o.data()[o.offset() + 3] = Float.NEGATIVE_INFINITY;
+        Path dir = tmp.resolve("inf");
+        ModelCheckpoint.saveQuantized(dir, model, null, DType.BF16);
+
+        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+
+        assertNames(e.getMessage(), "tensor 'model.layers.0.self_attn.o_proj.weight' [128, 64] holds an infinity at element 3");
     }
 }

@@ -157,4 +157,24 @@ class SafetensorsWriterTest {
             assertArrayEquals(new float[]{0.5f, -1.5f, 0x1p-10f, 224f, 0f, 0x1p-7f}, r.read("w"));
         }
     }
+
+    /** The JSON header of a safetensors file, without its padding. */
+    static String header(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int n = (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return new String(bytes, 8, n, java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
+
+    @Test
+    void metadataIsWrittenInSortedOrderWhateverOrderTheMapIterates() throws IOException {
+        var unsorted = new java.util.LinkedHashMap<String, String>();
+        unsorted.put("step", "3");
+        unsorted.put("optimizer", "adamw");
+        Path out = tmp.resolve("meta.safetensors");
+
+        SafetensorsWriter.write(out, List.of(new NamedTensor("a", new int[] {1}, new float[] {1f}, 0)), DType.F32, unsorted);
+
+        assertTrue(header(out).startsWith("{\"__metadata__\":{\"format\":\"pt\",\"optimizer\":\"adamw\",\"step\":\"3\"},"),
+                header(out));
+    }
 }

@@ -42,6 +42,16 @@ class TrainerTest {
     }
 
     @Test
+    void evaluatingAnEmptyHeldOutShareIsRefusedByNameNotDividedByZero() {
+        TokenDataset[] split = data().split(0);
+        Trainer trainer = new Trainer(new DeepSeekV3Model(CONFIG, 1), options(1));
+
+        var e = assertThrows(IllegalArgumentException.class, () -> trainer.evaluate(split[1], 64));
+
+        assertEquals("nothing to evaluate: 0 held-out tokens and at most 64 windows, where one window takes 33 tokens", e.getMessage());
+    }
+
+    @Test
     void aRunResumedFromItsCheckpointEndsBitIdenticalToAnUninterruptedOne(@TempDir Path dir) {
         TokenDataset data = data();
         Trainer straight = new Trainer(new DeepSeekV3Model(CONFIG, 1), options(10));

@@ -33,8 +33,8 @@ import java.util.SplittableRandom;
  * slow spell on a shared machine lands on all of them and the speedup compares like with like.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Generation throughput: batch-1 and batch-16 greedy decode, time to first token of a",
-                "1,000-token prompt, MTP self-speculation's acceptance and speedup, KV cache bytes per token."})
+        description = {"Generation throughput: batch-1 and batch-16 greedy decode, time to first token of a "
+                + "1,000-token prompt, MTP self-speculation's acceptance and speedup, KV cache bytes per token."})
 final class GenerateBench implements Runnable {
     @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path, random weights (default: ${DEFAULT-VALUE}).")
     String config;

@@ -31,9 +31,9 @@ import java.util.SplittableRandom;
  * what a step meets on this machine as it is.
  */
 @Command(name = "products", mixinStandardHelpOptions = true,
-        description = {"The matrix products of one training step alone: each linear layer's",
-                "forward and two backward products, MTP off. Prints seconds per step by",
-                "the best and by the median call of each, and the product list."})
+        description = {"The matrix products of one training step alone: each linear layer's forward and two "
+                + "backward products, MTP off.",
+                "Prints seconds per step by the best and by the median call of each, and the product list."})
 final class ProductsBench implements Runnable {
     @Mixin
     TrainShape shape;

@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 
 /** {@code consilium run EXPERIMENT} and {@code consilium run --resume RUN_DIR}. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run a self-improvement experiment (JSON or YAML): rollouts, judgments, rewards and training,",
-                "round after round, into a durable run directory with report.html."})
+        description = {"Run a self-improvement experiment (JSON or YAML): rollouts, judgments, rewards and training, "
+                + "round after round, into a durable run directory with report.html."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "EXPERIMENT", description = "The experiment file.")
     Path experiment;

@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * every token a stream event (time to first token is then measurable).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serving throughput and latency over HTTP at 1, 8 and 32 concurrent clients, and the gain of",
-                "continuous batching over one request at a time; prints one JSON object."})
+        description = {"Serving throughput and latency over HTTP at 1, 8 and 32 concurrent clients, and the gain of "
+                + "continuous batching over one request at a time; prints one JSON object."})
 final class ServeBench implements Runnable {
     @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path, random weights (default: ${DEFAULT-VALUE}).")
     String config;

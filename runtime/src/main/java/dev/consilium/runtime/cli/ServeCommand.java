@@ -21,8 +21,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** Serves a checkpoint over the OpenAI wire format until interrupted; Ctrl-C shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve a built-in model checkpoint over the OpenAI API (/v1/chat/completions, /v1/completions,",
-                "/v1/models, /health). Any OpenAI client can use it: base URL http://HOST:PORT/v1."})
+        description = {"Serve a built-in model checkpoint over the OpenAI API (/v1/chat/completions, /v1/completions, "
+                + "/v1/models, /health).",
+                "Any OpenAI client can use it: base URL http://HOST:PORT/v1."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Fresh from --config, or continuing from --init CHECKPOINT; --resume continues --out's own run.",
                 "Exactly N steps of plain SGD in data order, for cross-checking against another implementation:",
                 "  --init DIR --optimizer sgd --sequential --steps N --clip 0 --warmup 0 --min-lr-ratio 1",
-                "  --bias-update 0 --mtp-weight 0 --balance-weight 0"})
+                "  --bias-update 0 --mtp-weight 0 --balance-weight 0 --eval-fraction 0 (all the data, none held out)"})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, description = "Training data: .jsonl, or any other file as plain text.")
@@ -116,7 +116,16 @@ final class TrainCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "model: %s, %,d parameters; data: %,d train / %,d held-out target tokens; %d threads%n",
                 model.config().summary(), model.parameterCount(), train.trainedSize(), heldout.trainedSize(),
                 Parallel.threads());
-        o.printf(Locale.ROOT, "held-out baseline (unigram): %.4f nats/token%n", unigram);
+        // --eval-fraction 0 (the cross-check's exact SGD) or a held-out tail shorter than one window: train only
+        boolean evaluating = evalEvery > 0 && heldout.windows(options.seqLen()) > 0 && heldout.trainedSize() > 0;
+        if (evaluating) {
+            o.printf(Locale.ROOT, "held-out baseline (unigram): %.4f nats/token%n", unigram);
+        } else if (evalFraction == 0) {
+            o.println("no held-out evaluation: --eval-fraction 0 trains on every token");
+        } else if (evalEvery > 0) {
+            o.printf(Locale.ROOT, "no held-out evaluation: the held-out share (--eval-fraction %s) holds %,d tokens, "
+                    + "fewer than one window of %d%n", evalFraction, heldout.size(), options.seqLen() + 1);
+        }
 
         ProgressBar bar = new ProgressBar(o, "train", options.steps());
         long started = System.nanoTime();
@@ -132,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
             bar.update(r.step(), String.format(Locale.ROOT, "loss %.4f (mtp %.3f) | grad norm %.2f | %,.0f tok/s | lr %.2e | load max/mean %s",
                     r.loss().crossEntropy(), r.loss().mtp(), r.gradNorm(), tokens / elapsed, r.lr(), ExpertLoad.summary(r.expertLoad())));
             boolean last = r.step() == options.steps();
-            if (evalEvery > 0 && (r.step() % evalEvery == 0 || last)) {
+            if (evaluating && (r.step() % evalEvery == 0 || last)) {
                 o.printf(Locale.ROOT, "step %d: held-out loss %.4f (unigram %.4f)%n", r.step(), trainer.evaluate(heldout, 64), unigram);
             }
             if (last || saveEvery > 0 && r.step() % saveEvery == 0) {

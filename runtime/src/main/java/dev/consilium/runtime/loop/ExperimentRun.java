@@ -179,7 +179,11 @@ public final class ExperimentRun {
                 metrics.sync();
                 writeReport(metrics, trajectories, verdicts);
             }
-            if (done > 0) out.println("resuming after round " + done);
+            if (done > 0) {
+                out.println("resuming after round " + done);
+                // a kill may have cut the last report's write: draw it again now, which also removes the temp file
+                writeReport(metrics, trajectories, verdicts);
+            }
             for (int round = done + 1; round <= experiment.rounds(); round++) {
                 try {
                     runRound(round, train, heldout, policy, tokenizer, trainer, judging,
@@ -538,7 +542,8 @@ public final class ExperimentRun {
             JsonNode judge = v == null || v.get("judges").isEmpty() ? null : v.get("judges").get(0);
             examples.add(new Report.Example(traj.task().id() + ": " + traj.task().input(), Transcripts.of(traj),
                     judge == null ? "(no judge)" : judge.path("raw").asText(),
-                    v == null ? "" : reward(v.get("combined"))));
+                    v == null ? "" : reward(v.get("combined")),
+                    v == null || !v.has("exact_match") ? null : v.get("exact_match").asBoolean()));
         }
         Report.write(dir, "Consilium run: " + experiment.name(), metrics.records(), examples);
     }

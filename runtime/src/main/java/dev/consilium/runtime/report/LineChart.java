@@ -32,6 +32,12 @@ final class LineChart {
         if (yMin != null) lo = Math.min(lo, yMin);
         if (yMax != null) hi = Math.max(hi, yMax);
         if (hi - lo < 1e-12) { hi = lo + 1; }
+        // Ticks at round numbers (1, 2, 2.5 or 5 times a power of ten), the axis widened to whole ticks:
+        // a quarter of the data's span gave ticks such as 0.22 and 1.27 that a reader cannot place.
+        double tickStep = niceStep((hi - lo) / 4);
+        lo = Math.floor(lo / tickStep + 1e-9) * tickStep;
+        hi = Math.ceil(hi / tickStep - 1e-9) * tickStep;
+        int ticks = (int) Math.round((hi - lo) / tickStep);
         double xSpan = Math.max(1, n - 1), ySpan = hi - lo;
         int plotW = W - LEFT - RIGHT, plotH = H - TOP - BOTTOM;
 
@@ -39,11 +45,12 @@ final class LineChart {
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">",
                 W, H, Html.escape(title)));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" class=\"t\">%s</text>", LEFT, Html.escape(title)));
-        for (int i = 0; i <= 4; i++) {
-            double v = lo + ySpan * i / 4;
-            double y = TOP + plotH - plotH * i / 4.0;
+        for (int i = 0; i <= ticks; i++) {
+            double v = lo + tickStep * i;
+            double y = TOP + plotH - plotH * (double) i / ticks;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"g\"/>", LEFT, W - RIGHT, y, y));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"a\" text-anchor=\"end\">%s</text>", LEFT - 4, y + 4, tick(v, ySpan)));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"a\" text-anchor=\"end\">%s</text>", LEFT - 4, y + 4,
+                    String.format(Locale.ROOT, "%." + decimals(tickStep) + "f", v)));
         }
         int step = Math.max(1, (int) Math.ceil(n / 10.0));
         for (int i = 0; i < n; i += step) {
@@ -53,8 +60,12 @@ final class LineChart {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"a\" text-anchor=\"middle\">round</text>", LEFT + plotW / 2, H - 6));
         svg.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" class=\"a\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>",
                 TOP + plotH / 2, TOP + plotH / 2, Html.escape(yLabel)));
+        int shown = 0;
         for (int k = 0; k < series.size(); k++) {
             Series s = series.get(k);
+            // A series with no value at all (KL at beta 0, a metric this run does not record) draws nothing and
+            // takes no place in the legend, which would otherwise promise a line that is not there.
+            if (java.util.Arrays.stream(s.values()).allMatch(Double::isNaN)) continue;
             String color = COLORS[k % COLORS.length];
             List<String> points = new ArrayList<>();
             for (int i = 0; i < s.values().length; i++) {
@@ -69,9 +80,30 @@ final class LineChart {
                 svg.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>", color, String.join(" ", points)));
             }
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" class=\"a\">%s</text>",
-                    LEFT + 150 * (k % 3), 24 + 10 * (k / 3), color, LEFT + 14 + 150 * (k % 3), 29 + 10 * (k / 3), Html.escape(s.name())));
+                    LEFT + 150 * (shown % 3), 24 + 10 * (shown / 3), color, LEFT + 14 + 150 * (shown % 3), 29 + 10 * (shown / 3), Html.escape(s.name())));
+            shown++;
+        }
+        if (shown == 0) {
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"a\" text-anchor=\"middle\">no data recorded</text>",
+                    LEFT + plotW / 2, TOP + plotH / 2));
         }
         return svg.append("</svg>").toString();
+    }
+
+    /** The round step nearest above {@code raw}: 1, 2, 2.5 or 5 times a power of ten. */
+    static double niceStep(double raw) {
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        double f = raw / power;
+        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * power;
+    }
+
+    /** Decimals that show every multiple of the step exactly: 0.25 needs two, 0.5 one, 200 none. */
+    private static int decimals(double step) {
+        for (int d = 0; d < 10; d++) {
+            double scaled = step * Math.pow(10, d);
+            if (Math.abs(scaled - Math.rint(scaled)) < 1e-6 * scaled) return d;
+        }
+        return 10;
     }
 
     private static String tick(double v, double span) {

@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.runtime.run.RunException;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
  * {@code report.html}: one self-contained page (inline CSS and SVG, no script, no network) that shows what
@@ -26,22 +30,63 @@ import java.util.TreeMap;
  * {@code rollout_tokens_per_s}, {@code train_tokens_per_s}, {@code cost_by_agent}, {@code cost_by_model}.
  */
 public final class Report {
-    /** A trajectory shown in full, with what the judge said of it. */
-    public record Example(String title, String transcript, String verdict, String reward) {}
+    /**
+     * A trajectory shown in full, with what the judge said of it and what the truth is.
+     *
+     * @param correct whether its final answer matches the task's reference answer (the exact check the judge
+     *                is measured against), or null where the run did not record it.
+     */
+    public record Example(String title, String transcript, String verdict, String reward, Boolean correct) {
+        /** An example whose ground truth is unknown. */
+        public Example(String title, String transcript, String verdict, String reward) {
+            this(title, transcript, verdict, reward, null);
+        }
+    }
+
+    public static final String FILE = "report.html";
+    private static final String TEMP_PREFIX = "report", TEMP_SUFFIX = ".html.tmp";
+    /** A file lock is per process; threads of one queue here instead of failing to take it twice. */
+    private static final ReentrantLock IN_PROCESS = new ReentrantLock();
 
     private Report() {}
 
-    /** Writes {@code report.html} into {@code runDir} atomically (a reader never sees half a page). */
+    /**
+     * Writes {@code report.html} into {@code runDir} atomically (a reader never sees half a page): a temp file
+     * {@code report*.html.tmp}, renamed over the page. Writers take turns on {@code report.html.lock} (an OS
+     * lock, released if the process dies), and each first deletes the temp files it finds: under the lock they
+     * are dead writers' (a kill mid-write), so a resumed run, or {@code consilium report}, leaves none behind.
+     */
     public static Path write(Path runDir, String title, List<JsonNode> metrics, List<Example> examples) {
-        Path file = runDir.resolve("report.html");
-        try {
-            Path tmp = Files.createTempFile(runDir, "report", ".html.tmp");
-            Files.writeString(tmp, render(title, metrics, examples), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path file = runDir.resolve(FILE);
+        String page = render(title, metrics, examples);
+        IN_PROCESS.lock();
+        try (FileChannel lock = FileChannel.open(runDir.resolve(FILE + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            lock.lock();
+            deleteTempFiles(runDir);
+            Path tmp = Files.createTempFile(runDir, TEMP_PREFIX, TEMP_SUFFIX);
+            try {
+                Files.writeString(tmp, page, StandardCharsets.UTF_8);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new RunException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            IN_PROCESS.unlock();
         }
         return file;
+    }
+
+    private static void deleteTempFiles(Path runDir) throws IOException {
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(runDir)) {
+            stale = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(TEMP_PREFIX) && n.endsWith(TEMP_SUFFIX) && Files.isRegularFile(p);
+            }).toList();
+        }
+        for (Path p : stale) Files.deleteIfExists(p);
     }
 
     public static String render(String title, List<JsonNode> metrics, List<Example> examples) {
@@ -55,6 +100,7 @@ public final class Report {
                 .append("svg{border:1px solid #ddd;background:#fff}.t{font:600 13px sans-serif}.a{font:11px sans-serif;fill:#555}")
                 .append(".g{stroke:#eee}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}")
                 .append("th{background:#f5f5f5}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;border:1px solid #e5e5e5}")
+                .append(".note{color:#444;font-size:13px;max-width:940px}.ok{color:#2a7d2a}.bad{color:#c0392b}")
                 .append("</style></head><body>");
         h.append("<h1>").append(Html.escape(title)).append("</h1>");
         h.append(summary(metrics));
@@ -65,27 +111,41 @@ public final class Report {
             accuracy.add(series("sampled", metrics, rounds, "heldout_sampled_accuracy"));
         }
         h.append(LineChart.svg("Held-out accuracy", "exact match", accuracy, 0.0, null));
-        h.append(LineChart.svg("Training reward", "mean reward", List.of(series("reward", metrics, rounds, "reward_mean")), null, null));
+        // From zero, so a flat reward draws flat: an axis fitted to the data makes a 1e-6 wobble fill the chart.
+        h.append(LineChart.svg("Training reward", "mean reward", List.of(series("reward", metrics, rounds, "reward_mean")), 0.0, null));
         h.append(LineChart.svg("Judge", "rate", List.of(series("agreement with truth", metrics, rounds, "judge_agreement"),
                 series("abstain rate", metrics, rounds, "abstain_rate")), 0.0, 1.0));
         h.append(LineChart.svg("Policy drift", "nats", List.of(series("KL to reference", metrics, rounds, "kl"),
                 series("entropy", metrics, rounds, "entropy")), 0.0, null));
-        h.append("</div><h2>Machine</h2><div class=\"grid\">");
+        h.append("</div>").append(JUDGE_NOTE).append("<h2>Machine</h2><div class=\"grid\">");
         h.append(LineChart.svg("Expert load (max/mean per MoE layer)", "max/mean", expertLoad(metrics, rounds), 1.0, null));
         h.append(LineChart.svg("Throughput", "tokens/s", List.of(series("rollouts", metrics, rounds, "rollout_tokens_per_s"),
                 series("training", metrics, rounds, "train_tokens_per_s")), 0.0, null));
         h.append("</div>");
-        h.append(costTable("Cost by agent", metrics, "cost_by_agent"));
-        h.append(costTable("Cost by model", metrics, "cost_by_model"));
+        h.append(costs(metrics));
 
         h.append("<h2>Example trajectories</h2>");
         if (examples.isEmpty()) h.append("<p>No trajectories recorded yet.</p>");
         for (Example e : examples) {
             h.append("<h3>").append(Html.escape(e.title())).append("</h3><pre>").append(Html.escape(e.transcript()))
                     .append("</pre><p><b>Verdict:</b> ").append(Html.escape(e.verdict()))
-                    .append(" &nbsp; <b>Reward:</b> ").append(Html.escape(e.reward())).append("</p>");
+                    .append(" &nbsp; <b>Reward:</b> ").append(Html.escape(e.reward()))
+                    .append(" &nbsp; <b>Ground truth:</b> ").append(truth(e.correct())).append("</p>");
         }
         return h.append("</body></html>\n").toString();
+    }
+
+    /** What the judge chart's lines measure; "agreement with truth" means nothing without it. */
+    private static final String JUDGE_NOTE = "<p class=\"note\"><b>Agreement with truth</b>: of a round's rollouts that the"
+            + " (first) judge scored, the share where its verdict (a score of 0.5 or more counts as \"correct\") matches the"
+            + " exact check of the final answer against the task's reference answer; 1 is a judge that is always right."
+            + " <b>Abstain rate</b>: the share of rollouts whose reward was an abstention, left out of training rather than"
+            + " counted as 0. The training reward is what the policy was trained on; held-out accuracy is the truth.</p>";
+
+    private static String truth(Boolean correct) {
+        if (correct == null) return "not recorded";
+        return correct ? "<span class=\"ok\">&#10003; the final answer matches the reference</span>"
+                : "<span class=\"bad\">&#10007; the final answer does not match the reference</span>";
     }
 
     private static String summary(List<JsonNode> metrics) {
@@ -131,8 +191,22 @@ public final class Report {
         return out;
     }
 
+    /**
+     * The run's costs by agent and by model; one sentence instead of two tables of zeros when nothing was
+     * priced (every call to a built-in model, or to a model missing from the price file).
+     */
+    private static String costs(List<JsonNode> metrics) {
+        Map<String, Double> byAgent = totals(metrics, "cost_by_agent"), byModel = totals(metrics, "cost_by_model");
+        if (byAgent.isEmpty() && byModel.isEmpty()) return "";
+        if (byModel.values().stream().allMatch(v -> v == 0) && byAgent.values().stream().allMatch(v -> v == 0)) {
+            return "<h2>Cost</h2><p>No call cost anything: every model was built-in (it runs here, for free) or has no"
+                    + " price in the price file (" + Html.escape(String.join(", ", byModel.keySet())) + ").</p>";
+        }
+        return costTable("Cost by agent", byAgent) + costTable("Cost by model", byModel);
+    }
+
     /** Totals over the run: each round's record carries that round's costs. */
-    private static String costTable(String title, List<JsonNode> metrics, String field) {
+    private static Map<String, Double> totals(List<JsonNode> metrics, String field) {
         Map<String, Double> totals = new TreeMap<>();
         for (JsonNode m : metrics) {
             for (Iterator<Map.Entry<String, JsonNode>> it = m.path(field).fields(); it.hasNext(); ) {
@@ -140,6 +214,10 @@ public final class Report {
                 totals.merge(e.getKey(), e.getValue().asDouble(), Double::sum);
             }
         }
+        return totals;
+    }
+
+    private static String costTable(String title, Map<String, Double> totals) {
         if (totals.isEmpty()) return "";
         StringBuilder t = new StringBuilder("<h2>").append(Html.escape(title)).append("</h2><table><tr><th>name</th><th>USD</th></tr>");
         totals.forEach((k, v) -> t.append(String.format(Locale.ROOT, "<tr><td style=\"text-align:left\">%s</td><td>%.4f</td></tr>", Html.escape(k), v)));

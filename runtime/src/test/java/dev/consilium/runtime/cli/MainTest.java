@@ -7,6 +7,8 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -30,6 +32,28 @@ class MainTest {
         for (String command : new String[] {"demo", "chat", "train", "generate", "serve", "bench", "datasets", "judge", "quantize"}) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from:\n" + r.out());
         }
+    }
+
+    /** Each command's line in its parent's list is the first element of its description: a whole sentence. */
+    @Test
+    void everyCommandListShowsWholeDescriptions() {
+        List<CommandLine> parents = new ArrayList<>(List.of(Main.commandLine()));
+        int checked = 0;
+        while (!parents.isEmpty()) {
+            CommandLine parent = parents.removeFirst();
+            StringWriter help = new StringWriter();
+            parent.usage(new PrintWriter(help));
+            String shown = help.toString().replaceAll("\\s+", " ");
+            for (CommandLine sub : parent.getSubcommands().values()) {
+                if (sub.getCommandName().equals("help")) continue;
+                String summary = sub.getCommandSpec().usageMessage().description()[0];
+                assertTrue(summary.endsWith("."), sub.getCommandSpec().qualifiedName() + ": \"" + summary + "\" stops mid-sentence");
+                assertTrue(shown.contains(summary.replaceAll("\\s+", " ")), summary + " not whole in:\n" + help);
+                parents.add(sub);
+                checked++;
+            }
+        }
+        assertTrue(checked > 15, "commands checked: " + checked);
     }
 
     @Test

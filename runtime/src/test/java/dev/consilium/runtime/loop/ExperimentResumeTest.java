@@ -40,6 +40,20 @@ class ExperimentResumeTest {
         assertFalse(lines(whole.resolve("preferences.jsonl")).isEmpty(), "the comparison should cover preference pairs");
     }
 
+    /** The last round is journaled and checkpointed; the kill comes while its report is being written. */
+    @Test
+    void killedWhileWritingTheLastReportTheResumeRedrawsItAndRemovesTheTempFile() throws IOException {
+        Path run = dir.resolve("report-cut");
+        ExperimentRun.start(LoopFixture.parse(fixture.experiment(run)), LoopFixture.quiet()).run();
+        Files.writeString(run.resolve("report.html"), "the page of the round before");
+        Path orphan = Files.createFile(run.resolve("report5150.html.tmp"));
+
+        ExperimentRun.resume(run, LoopFixture.quiet()).run();
+
+        assertFalse(Files.exists(orphan), "the killed writer's temp file is gone");
+        assertTrue(Files.readString(run.resolve("report.html")).contains("Rounds 0 to 2."), "the last round is drawn");
+    }
+
     @Test
     void killedWhileEvaluatingTheStartingPolicy() {
         assertResumesAsIfUninterrupted(killedAt("round0", 0, 3));

@@ -54,4 +54,97 @@ class ReportTest {
         assertTrue(html.contains("No round has finished yet."));
         assertTrue(html.contains("No trajectories recorded yet."));
     }
+
+    /** The SVG of the chart titled {@code title} in {@code html}. */
+    private static String chart(String html, String title) {
+        int from = html.indexOf("aria-label=\"" + title + "\"");
+        assertTrue(from >= 0, title + " missing");
+        return html.substring(from, html.indexOf("</svg>", from));
+    }
+
+    private static List<Double> values(String svg, String attribute) {
+        List<Double> out = new java.util.ArrayList<>();
+        var m = java.util.regex.Pattern.compile(attribute + "=\"([-0-9.]+)\"").matcher(svg);
+        while (m.find()) out.add(Double.parseDouble(m.group(1)));
+        return out;
+    }
+
+    private static List<JsonNode> rounds(String extra) throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (int r = 0; r < 5; r++) {
+            out.add(JSON.readTree("{\"round\":" + r + ",\"heldout_accuracy\":0.2,\"reward_mean\":" + (r == 3 ? 0.968698 : 0.968700)
+                    + ",\"entropy\":1.5" + extra + "}"));
+        }
+        return out;
+    }
+
+    @Test
+    void aFlatTrainingRewardDrawsFlatOnAnAxisFromZero() throws Exception {
+        String svg = chart(Report.render("flat", rounds(""), List.of()), "Training reward");
+
+        List<Double> ys = values(svg, "cy");
+        assertEquals(5, ys.size());
+        assertTrue(ys.stream().mapToDouble(Double::doubleValue).max().orElseThrow()
+                - ys.stream().mapToDouble(Double::doubleValue).min().orElseThrow() < 1, "a 2e-6 change moves a point under a pixel: " + ys);
+        assertTrue(svg.contains("text-anchor=\"end\">0.00</text>"), "the axis starts at zero: " + svg);
+    }
+
+    @Test
+    void axisTicksAreRoundNumbers() throws Exception {
+        String svg = chart(Report.render("ticks", List.of(round(0, 0.15), round(1, 0.2), round(2, 0.3)), List.of()), "Held-out accuracy");
+
+        List<String> ticks = new java.util.ArrayList<>();
+        var m = java.util.regex.Pattern.compile("text-anchor=\"end\">([^<]+)</text>").matcher(svg);
+        while (m.find()) ticks.add(m.group(1));
+        assertEquals(List.of("0.0", "0.1", "0.2", "0.3"), ticks);
+        assertEquals(List.of("0.05", "0.1", "0.2", "0.5", "1.0", "2.5", "200.0"), java.util.stream.Stream.of(0.04, 0.1, 0.11, 0.3, 0.9, 2.2, 130.0)
+                .map(LineChart::niceStep).map(x -> String.valueOf((double) Math.round(x * 1e6) / 1e6)).toList());
+    }
+
+    @Test
+    void aSeriesWithNoValuesStaysOutOfTheLegend() throws Exception {
+        String drift = chart(Report.render("beta 0", rounds(""), List.of()), "Policy drift");
+        assertFalse(drift.contains("KL to reference"), drift);
+        assertTrue(drift.contains("entropy"), drift);
+
+        String withKl = chart(Report.render("beta 0.04", rounds(",\"kl\":0.01"), List.of()), "Policy drift");
+        assertTrue(withKl.contains("KL to reference"), withKl);
+    }
+
+    @Test
+    void examplesCarryTheirGroundTruthBesideTheVerdict() {
+        String html = Report.render("truth", List.of(), List.of(
+                new Report.Example("t1", "solver: 42", "Score: 1", "1.000", true),
+                new Report.Example("t2", "solver: 41", "Score: 1", "1.000", false),
+                new Report.Example("t3", "solver: ?", "Score: 0", "0.000")));
+        assertTrue(html.contains("<b>Ground truth:</b> <span class=\"ok\">&#10003; the final answer matches the reference</span>"), html);
+        assertTrue(html.contains("<b>Ground truth:</b> <span class=\"bad\">&#10007; the final answer does not match the reference</span>"), html);
+        assertTrue(html.contains("<b>Ground truth:</b> not recorded"), html);
+    }
+
+    @Test
+    void agreementWithTruthIsExplainedUnderTheCharts() throws Exception {
+        String html = Report.render("note", rounds(""), List.of());
+        assertTrue(html.contains("<b>Agreement with truth</b>: of a round's rollouts that the (first) judge scored"), html);
+    }
+
+    @Test
+    void aRunThatCostNothingSaysSoInsteadOfTablesOfZeros() throws Exception {
+        String html = Report.render("free", rounds(",\"cost_by_agent\":{\"solver\":0.0},\"cost_by_model\":{\"builtin/models/hedging-policy\":0.0}"), List.of());
+        assertFalse(html.contains("<table"), html);
+        assertTrue(html.contains("No call cost anything: every model was built-in (it runs here, for free) or has no price"
+                + " in the price file (builtin/models/hedging-policy)."), html);
+    }
+
+    @Test
+    void aTempFileLeftByAKilledWriterIsGoneAfterTheNextWrite(@TempDir Path dir) throws Exception {
+        Path orphan = Files.createFile(dir.resolve("report8461203.html.tmp"));
+
+        Report.write(dir, "resumed", List.of(round(0, 0.1)), List.of());
+
+        assertFalse(Files.exists(orphan), "the dead writer's temp file is removed");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("report.html", "report.html.lock"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
 }
