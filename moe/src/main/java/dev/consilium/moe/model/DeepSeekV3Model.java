@@ -77,6 +77,7 @@ public final class DeepSeekV3Model {
     }
 
     private DeepSeekV3Model(ModelConfig config) {
+        dev.consilium.moe.kernel.VectorApi.require();
         this.config = config;
         H = config.hiddenSize();
         V = config.vocabSize();
