@@ -2,6 +2,7 @@ package dev.consilium.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.moe.kernel.Parallel;
+import dev.consilium.runtime.bench.Machine;
 import dev.consilium.runtime.loop.Experiment;
 import dev.consilium.runtime.loop.ExperimentFile;
 import dev.consilium.runtime.loop.ExperimentRun;
