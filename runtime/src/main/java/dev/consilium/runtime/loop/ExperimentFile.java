@@ -55,8 +55,15 @@ public final class ExperimentFile {
                     + "same ExperimentRun.builder() and .resume(true)");
         }
         Experiment e = Experiment.fromJson(json, file.toString());
-        // Resolved when the run started, so its paths are absolute; a run directory moved since keeps relative ones working.
-        return builder(resolvePaths(e, baseOf(file), file.toString()), file.toString(), plugins).log(log).out(dir).resume(true).build();
+        // Resolved when the run started, so its paths are absolute. A run started before experiment files were
+        // resolved kept them as written, relative to the working directory it ran in.
+        Experiment resolved;
+        try {
+            resolved = resolvePaths(e, baseOf(file), file.toString());
+        } catch (IllegalArgumentException relativeToTheRun) {
+            resolved = resolvePaths(e, Path.of("").toAbsolutePath(), file.toString());
+        }
+        return builder(resolved, file.toString(), plugins).log(log).out(dir).resume(true).build();
     }
 
     private static Path baseOf(Path file) {
