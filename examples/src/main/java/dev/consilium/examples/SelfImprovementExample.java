@@ -18,8 +18,9 @@ import java.util.stream.IntStream;
 /**
  * Self-improvement on a task of your own, from Java, offline: the shipped built-in policy is asked for a number
  * above a bound, a reward function of ours scores each answer, and GRPO trains the policy on those rewards.
- * Run: {@code java --add-modules jdk.incubator.vector -cp ... dev.consilium.examples.SelfImprovementExample
- * [POLICY_DIR [RUN_DIR]]} (defaults: models/demo-policy, runs/above-bound).
+ * Run from the project directory, after {@code mvn -q -pl examples -am package -DskipTests}: {@code java
+ * --add-modules jdk.incubator.vector -cp runtime/target/consilium.jar:examples/target/classes
+ * dev.consilium.examples.SelfImprovementExample [POLICY_DIR [RUN_DIR]]} (defaults: models/demo-policy, runs/above-bound).
  */
 public final class SelfImprovementExample {
 
