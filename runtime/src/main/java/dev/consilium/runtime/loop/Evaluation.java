@@ -3,6 +3,7 @@ package dev.consilium.runtime.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.Task;
+import dev.consilium.agents.Workflow;
 import dev.consilium.agents.trajectory.Trajectory;
 import dev.langchain4j.model.chat.ChatModel;
 
@@ -39,7 +40,7 @@ record Evaluation(int round, int correct, int total, int sampledCorrect, int sam
     }
 
     /** The task asked without its reference, which held-out answers must not see. */
-    private static boolean solves(dev.consilium.agents.Workflow w, String id, TaskRecord task, AnswerCheck check) {
+    private static boolean solves(Workflow w, String id, TaskRecord task, AnswerCheck check) {
         Trajectory t = w.run(new Task(id, task.input(), task.metadata()));
         return t.output() != null && check.accepts(task, t.output());
     }

@@ -1,6 +1,7 @@
 package dev.consilium.runtime.loop;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * When a run stops early: a wall-clock deadline, and a budget in US dollars for what rollouts and judges
@@ -20,7 +21,7 @@ public record Limits(Instant deadline, Double budgetUsd) {
     String exceeded(Instant now, double spentUsd) {
         if (deadline != null && !now.isBefore(deadline)) return "the deadline " + deadline + " has passed";
         if (budgetUsd != null && spentUsd > budgetUsd) {
-            return String.format(java.util.Locale.ROOT, "the budget of %.2f USD is spent (%.4f USD so far)", budgetUsd, spentUsd);
+            return String.format(Locale.ROOT, "the budget of %.2f USD is spent (%.4f USD so far)", budgetUsd, spentUsd);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.consilium.runtime.loop;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.trajectory.ModelCall;
@@ -49,9 +50,9 @@ final class RoundMetrics {
     }
 
     /** What a metrics record says the round spent: its rollouts' calls and its judges', in US dollars. */
-    static double spentUsd(com.fasterxml.jackson.databind.JsonNode m) {
+    static double spentUsd(JsonNode m) {
         double s = m.path("judge_cost_usd").asDouble(0);
-        for (com.fasterxml.jackson.databind.JsonNode c : m.path("cost_by_model")) s += c.asDouble(0);
+        for (JsonNode c : m.path("cost_by_model")) s += c.asDouble(0);
         return s;
     }
 }

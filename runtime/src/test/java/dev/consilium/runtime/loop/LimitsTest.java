@@ -45,4 +45,19 @@ class LimitsTest {
                 .deadline(Instant.now().minusSeconds(1)).build().run();
         assertEquals(1, r.rounds().size(), "only the starting policy's evaluation");
     }
+
+    @Test
+    void theExperimentFilesBudgetAndTimeLimitBecomeTheRunsLimits(@TempDir Path dir) {
+        AbstainingJudgeTest.setUp();
+        LoopFixture fixture = AbstainingJudgeTest.fixture;
+        var file = fixture.experiment(dir.resolve("run")).put("budget_usd", 2.5).put("time_limit_minutes", 30);
+        Instant before = Instant.now();
+        ExperimentRunBuilder b = ExperimentFile.builder(LoopFixture.parse(file), "test", PluginRegistry.load(getClass().getClassLoader()));
+        assertEquals(2.5, b.limits.budgetUsd());
+        assertTrue(!b.limits.deadline().isBefore(before.plusSeconds(1800)) && b.limits.deadline().isBefore(Instant.now().plusSeconds(1801)),
+                b.limits.toString());
+        // 0, the key's default, is no budget at all rather than none to spend.
+        assertNull(ExperimentFile.builder(LoopFixture.parse(file.put("budget_usd", 0)), "test",
+                PluginRegistry.load(getClass().getClassLoader())).limits.budgetUsd());
+    }
 }
