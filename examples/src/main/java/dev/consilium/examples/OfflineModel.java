@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * A stand-in model so the examples run offline: it does addition tasks ("What is 17 + 25?") and plays the
  * role its system prompt names: a solver (a sloppy one is off by one on every third answer until criticized),
  * a checker, an aggregator of several answers, or a router. Swap it for a real model with one line:
- * {@code .model("openai/gpt-4o-mini")} or, once it lands, {@code .model("builtin/tiny-arith")}.
+ * {@code .model("openai/gpt-4o-mini")}, or the shipped built-in policy, {@code .model("builtin/demo-policy")} (run
+ * from the project directory; elsewhere {@code "builtin/" + Path.of("models/demo-policy").toAbsolutePath()}).
  */
 public final class OfflineModel implements ChatModel {
 

@@ -56,8 +56,11 @@ import java.util.random.RandomGenerator;
  *         .build();
  * ChatModel critic = providers.chatModel("openai/gpt-4o-mini");
  * }</pre>
- * Providers come from {@link ServiceLoader} ({@link ChatModelProvider}); {@code builtin/...} refs resolve only
- * once the module that runs the built-in model registers its provider. Models are built once per ref and shared.
+ * Providers come from {@link ServiceLoader} ({@link ChatModelProvider}). {@code builtin/PATH-OR-NAME} refs run
+ * the built-in model ({@link dev.consilium.agents.provider.builtin.BuiltinProvider}): a checkpoint directory,
+ * relative to the working directory or absolute ({@code "builtin/" + dir.toAbsolutePath()}, which reads
+ * {@code builtin//home/...}), or a name under the working directory's {@code models/}. Models are built once per
+ * ref and shared.
  */
 public final class Providers {
 

@@ -75,6 +75,7 @@ public final class InferenceWeights {
 
     /** Weights from any source (a quantized checkpoint reader, for one). */
     public static InferenceWeights load(ModelConfig config, Source source) {
+        dev.consilium.moe.kernel.VectorApi.require();
         return new InferenceWeights(config, source);
     }
 

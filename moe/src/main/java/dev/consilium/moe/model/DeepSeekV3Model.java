@@ -1,5 +1,6 @@
 package dev.consilium.moe.model;
 
+import dev.consilium.moe.kernel.VectorApi;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.kernel.Matmul;
 import dev.consilium.moe.tensor.NamedTensor;
@@ -93,6 +94,7 @@ public final class DeepSeekV3Model {
     }
 
     private DeepSeekV3Model(ModelConfig config) {
+        VectorApi.require();
         this(config, true);
     }
 

@@ -25,19 +25,39 @@ public record PreferencePair(String prompt, String chosen, String rejected, doub
      * abstentions take no part. Among equal scores the earlier response wins, so the choice is reproducible.
      */
     public static Optional<PreferencePair> bestVsWorst(String prompt, List<String> responses, List<Verdict> verdicts, double minMargin) {
+        return choose(responses, verdicts, minMargin)
+                .map(c -> new PreferencePair(prompt, responses.get(c.chosen()), responses.get(c.rejected()), c.margin()));
+    }
+
+    /** A pair as indices into the group's responses, with the score gap between them. */
+    public record Choice(int chosen, int rejected, double margin) {}
+
+    /**
+     * {@link #bestVsWorst}'s choice as indices: the earliest best-scored response and the earliest worst-scored one
+     * whose text differs from it (a pair whose two sides read alike teaches nothing: it happens where a later
+     * agent, not the response, made the difference). Empty when the scores are flat, differ by less than
+     * {@code minMargin}, or every such pair reads alike; a null response never takes part.
+     */
+    public static Optional<Choice> choose(List<String> responses, List<Verdict> verdicts, double minMargin) {
         if (responses.size() != verdicts.size()) {
             throw new IllegalArgumentException(responses.size() + " responses but " + verdicts.size() + " verdicts");
         }
-        int best = -1, worst = -1;
-        for (int i = 0; i < verdicts.size(); i++) {
-            if (!(verdicts.get(i) instanceof Verdict.Score s)) continue;
-            if (best < 0 || s.normalized() > score(verdicts, best)) best = i;
-            if (worst < 0 || s.normalized() < score(verdicts, worst)) worst = i;
+        double hi = Double.NEGATIVE_INFINITY, lo = Double.POSITIVE_INFINITY;
+        for (Verdict v : verdicts) {
+            if (v instanceof Verdict.Score s) {
+                hi = Math.max(hi, s.normalized());
+                lo = Math.min(lo, s.normalized());
+            }
         }
-        if (best < 0) return Optional.empty();
-        double margin = score(verdicts, best) - score(verdicts, worst);
-        if (margin < minMargin || margin == 0) return Optional.empty();
-        return Optional.of(new PreferencePair(prompt, responses.get(best), responses.get(worst), margin));
+        if (!(hi > lo) || hi - lo < minMargin) return Optional.empty();
+        for (int b = 0; b < verdicts.size(); b++) {
+            if (!(verdicts.get(b) instanceof Verdict.Score sb) || sb.normalized() != hi || responses.get(b) == null) continue;
+            for (int w = 0; w < verdicts.size(); w++) {
+                if (!(verdicts.get(w) instanceof Verdict.Score sw) || sw.normalized() != lo || responses.get(w) == null) continue;
+                if (!responses.get(b).strip().equals(responses.get(w).strip())) return Optional.of(new Choice(b, w, hi - lo));
+            }
+        }
+        return Optional.empty();
     }
 
     /** One JSON object per line: {@code {"prompt","chosen","rejected"}}; written atomically. */
@@ -57,9 +77,5 @@ public record PreferencePair(String prompt, String chosen, String rejected, doub
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static double score(List<Verdict> verdicts, int i) {
-        return ((Verdict.Score) verdicts.get(i)).normalized();
     }
 }

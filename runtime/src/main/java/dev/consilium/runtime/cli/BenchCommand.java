@@ -3,7 +3,13 @@ package dev.consilium.runtime.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.moe.config.ModelConfig;
-import dev.consilium.moe.kernel.FmaPeak;
+import dev.consilium.moe.bench.FmaPeak;
+import dev.consilium.runtime.bench.BenchFigures;
+import dev.consilium.runtime.bench.GenerateBench;
+import dev.consilium.runtime.bench.Machine;
+import dev.consilium.runtime.bench.ProductsBench;
+import dev.consilium.runtime.bench.ServeBench;
+import dev.consilium.runtime.bench.TrainShape;
 import dev.consilium.moe.kernel.Parallel;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.LossWeights;
@@ -16,9 +22,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -60,7 +63,7 @@ final class BenchCommand {
             double[] seconds = new double[steps], capacity = new double[steps];
             for (int i = 0; i < steps; i++) {
                 seconds[i] = trainer.step(data).seconds();
-                capacity[i] = FmaPeak.gflops(CAPACITY_SAMPLE_S);
+                capacity[i] = FmaPeak.gflops(BenchFigures.CAPACITY_SAMPLE_S);
             }
             Arrays.sort(seconds);
             double median = seconds[steps / 2];
@@ -68,12 +71,12 @@ final class BenchCommand {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("config", shape.config);
             o.put("tokens_per_s", Math.round(B * T / median));
-            o.put("step_s", round(median));
-            o.put("step_s_min", round(seconds[0]));
-            o.put("step_s_max", round(seconds[steps - 1]));
-            o.put("peak_heap_mb", peakHeapMb());
+            o.put("step_s", BenchFigures.round(median));
+            o.put("step_s_min", BenchFigures.round(seconds[0]));
+            o.put("step_s_max", BenchFigures.round(seconds[steps - 1]));
+            o.put("peak_heap_mb", BenchFigures.peakHeapMb());
             o.put("threads", Parallel.threads());
-            putCapacity(o, capacity);
+            BenchFigures.putCapacity(o, capacity);
             o.put("mtp_weight", mtpWeight);
             o.put("batch_size", B);
             o.put("seq_len", T);
@@ -84,32 +87,5 @@ final class BenchCommand {
             spec.commandLine().getOut().println(o.toPrettyString());
             spec.commandLine().getOut().flush();
         }
-    }
-
-    /** Seconds of each FMA sample a bench takes between its timed calls: short, so it barely adds to a run. */
-    static final double CAPACITY_SAMPLE_S = 0.05;
-
-    /**
-     * The machine's FMA throughput sampled through the run (see {@link FmaPeak}): on a shared VM a figure
-     * means little without it, as the same code runs at the pace the neighbours leave it.
-     */
-    static void putCapacity(ObjectNode o, double[] gflops) {
-        double[] s = gflops.clone();
-        Arrays.sort(s);
-        o.put("fma_gflops_median", Math.round(s[s.length / 2]));
-        o.put("fma_gflops_min", Math.round(s[0]));
-        o.put("fma_gflops_max", Math.round(s[s.length - 1]));
-    }
-
-    static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
-    }
-
-    static long peakHeapMb() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
-        }
-        return peak >> 20;
     }
 }

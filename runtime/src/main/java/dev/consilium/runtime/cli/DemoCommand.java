@@ -2,8 +2,11 @@ package dev.consilium.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.moe.kernel.Parallel;
+import dev.consilium.runtime.bench.Machine;
 import dev.consilium.runtime.loop.Experiment;
+import dev.consilium.runtime.loop.ExperimentFile;
 import dev.consilium.runtime.loop.ExperimentRun;
+import dev.consilium.runtime.loop.PluginRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,16 +45,15 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream o = System.out;
         long started = System.nanoTime();
-        Experiment e = Experiment.load(experiment);
-        e = new Experiment(e.name(), e.policy(), e.workflow(), e.tasks(), e.judges(), e.rewards(), e.algorithm(),
-                rounds != null ? rounds : e.rounds(), e.tasksPerRound(), e.rolloutsPerTask(), e.temperature(),
-                seed != null ? seed : e.seed(), e.budgetUsd(), out != null ? out.toString() : e.out(), e.providers(), e.credit(), e.evalSamples());
+        Experiment e = Experiment.load(experiment).with(rounds, seed, out == null ? null : out.toString());
+        Path base = experiment.toAbsolutePath().getParent();
         o.println("Consilium demo: a built-in MoE policy improves from an LLM judge's verdicts on its own transcripts.");
-        o.printf("policy %s, judge %s, workflow %s, %s, %d rounds of %d tasks x %d rollouts, seed %d%n", e.policy(),
+        o.printf("policy %s, judge %s, workflow %s, %s, %d rounds of %d tasks x %d rollouts, seed %d%n", shown(base.resolve(e.policy())),
                 e.judges().getFirst().model(), e.workflow().get("type").asText(), e.algorithm().name(), e.rounds(),
                 e.tasksPerRound(), e.rolloutsPerTask(), e.seed());
         deleteRun(Path.of(e.out()));
-        ExperimentRun.Result r = ExperimentRun.start(e, o).run();
+        ExperimentRun run = ExperimentFile.start(e, base, experiment.toString(), PluginRegistry.load(DemoCommand.class.getClassLoader()), o);
+        ExperimentRun.Result r = run.run();
         JsonNode before = r.before(), after = r.after();
         o.println();
         o.printf("held-out accuracy, greedy (%d tasks): before %s, after %s%n", after.get("heldout_total").asInt(),
@@ -73,6 +75,12 @@ final class DemoCommand implements Callable<Integer> {
         List<JsonNode> rounds = r.rounds().stream().filter(m -> m.has(field)).toList();
         if (rounds.isEmpty()) return "n/a";
         return String.format(Locale.ROOT, "%.3f", rounds.stream().mapToDouble(m -> m.get(field).asDouble()).average().orElseThrow());
+    }
+
+    /** A path as the user would type it from here: relative to the working directory when under it. */
+    private static Path shown(Path p) {
+        Path here = Path.of("").toAbsolutePath(), q = p.toAbsolutePath().normalize();
+        return q.startsWith(here) ? here.relativize(q) : q;
     }
 
     /** The demo always starts fresh: a finished or interrupted demo run in the same place is replaced. */

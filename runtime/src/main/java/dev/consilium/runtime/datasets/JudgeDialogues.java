@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.runtime.datasets.ArithmeticDataset.Problem;
-import dev.consilium.runtime.demo.ArithmeticJudge;
+import dev.consilium.runtime.demo.arithmetic.ArithmeticJudge;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;

@@ -18,13 +18,16 @@ import java.util.stream.Collectors;
 
 /**
  * A self-improvement experiment, as written in a JSON or YAML file (snake_case keys). Unknown keys, a missing
- * required key and an out-of-range value are errors that name the field.
+ * required key and an out-of-range value are errors that name the field. {@link ExperimentFile} resolves one
+ * into an {@link ExperimentRunBuilder}: file paths relative to the experiment file, names (workflow types,
+ * reward types, judge prompts, task readers, answer checks) looked up among the built-in ones and plugins'.
  *
  * <pre>{@code
- * {"name": "arithmetic-demo", "policy": "models/demo-policy",
+ * {"name": "arithmetic-demo", "policy": "../models/demo-policy",
  *  "workflow": {"type": "solver-reviser"},
- *  "tasks": {"train": "datasets/arithmetic/train.jsonl", "heldout": "datasets/arithmetic/heldout.jsonl"},
- *  "judges": [{"model": "builtin/models/demo-judge", "prompt": "arithmetic-judge", "weight": 1.0}],
+ *  "tasks": {"train": "../datasets/arithmetic/train.jsonl", "heldout": "../datasets/arithmetic/heldout.jsonl",
+ *            "reader": "arithmetic"},
+ *  "judges": [{"model": "builtin/demo-judge", "prompt": "arithmetic-judge", "weight": 1.0}],
  *  "rewards": [{"type": "exact_match", "weight": 0.0}],
  *  "algorithm": {"name": "grpo", "lr": 2e-4, "clip_low": 0.2, "clip_high": 0.28, "beta": 0.0},
  *  "rounds": 10, "tasks_per_round": 16, "rollouts_per_task": 8, "credit": "per-turn", "eval_samples": 4,
@@ -33,12 +36,17 @@ import java.util.stream.Collectors;
  * Held-out tasks are always answered greedily; {@code eval_samples} k > 0 also samples each k times at the
  * rollout temperature, the policy as it acts in rollouts (DeepSeek-R1's pass@1 is measured this way).
  * Swapping the judge for an API model is one line: {@code "model": "openai/gpt-4o-mini"} (its key from the
- * environment, as every provider reads it).
+ * environment, as every provider reads it). A judge's model may also be a checkpoint directory's path, which
+ * runs it on the built-in model. Optional: {@code answer_check} (default {@code exact}), {@code answer_tokens}
+ * (the longest answer, default 12), {@code allow_abstaining_judges} (default false: a round where every judge
+ * verdict abstains stops the run), {@code budget_usd} (0: none) and {@code time_limit_minutes}, checked between
+ * rounds. {@code out}, the run directory, is relative to the working directory.
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
                          int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
-                         String providers, String credit, int evalSamples) {
+                         String providers, String credit, int evalSamples, String answerCheck, Integer answerTokens,
+                         Boolean allowAbstainingJudges, Double timeLimitMinutes) {
 
     /** Every turn shares how the run ended ({@code credit: outcome}, the default). */
     public static final String OUTCOME = "outcome";
@@ -48,13 +56,20 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
      */
     public static final String PER_TURN = "per-turn";
 
-    /** Train and held-out task files ({@code {"id","question","answer"}} lines); optional cap on held-out tasks. */
-    public record Tasks(String train, String heldout, Integer heldoutLimit) {}
+    /**
+     * Train and held-out task files, read by {@code reader} (default {@code jsonl}: {@code {"id","input","reference"}}
+     * lines, or {@code question}/{@code answer}); optional cap on held-out tasks.
+     */
+    public record Tasks(String train, String heldout, Integer heldoutLimit, String reader) {
+        public Tasks(String train, String heldout, Integer heldoutLimit) {
+            this(train, heldout, heldoutLimit, null);
+        }
+    }
 
-    /** An LLM judge: a model ref, the prompt it is asked with ({@code arithmetic-judge} or {@code pointwise}), its weight. */
+    /** An LLM judge: a model ref, the prompt it is asked with (default {@code pointwise}, or a plugin's), its weight. */
     public record JudgeSpec(String model, String prompt, Double weight) {}
 
-    /** A verifiable reward: {@code exact_match} against the task's answer, with its weight. */
+    /** A reward function by name ({@code exact_match} against the task's answer, or a plugin's), with its weight. */
     public record RewardSpec(String type, Double weight) {}
 
     /**
@@ -120,9 +135,18 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
             if (judges.get(i).model() == null) throw new IllegalArgumentException(where + ": missing \"judges[" + i + "].model\"");
         }
         for (int i = 0; i < rewards.size(); i++) {
-            if (!"exact_match".equals(rewards.get(i).type())) {
-                throw new IllegalArgumentException(where + ": \"rewards[" + i + "].type\" must be exact_match, was " + rewards.get(i).type());
-            }
+            if (rewards.get(i).type() == null) throw new IllegalArgumentException(where + ": missing \"rewards[" + i + "].type\"");
+        }
+        int minibatches = algorithm.minibatches() == null ? 1 : algorithm.minibatches();
+        if (minibatches < 1) throw new IllegalArgumentException(where + ": \"algorithm.minibatches\" must be >= 1, was " + minibatches);
+        if (algorithm.warmup() != null && (algorithm.warmup() < 0 || algorithm.warmup() > (long) rounds * minibatches)) {
+            throw new IllegalArgumentException(where + ": \"algorithm.warmup\" (" + algorithm.warmup() + ") must be between 0 and the run's "
+                    + "optimizer steps, rounds x minibatches = " + (long) rounds * minibatches);
+        }
+        if (answerTokens != null && answerTokens < 1) throw new IllegalArgumentException(where + ": \"answer_tokens\" must be >= 1, was " + answerTokens);
+        if (budgetUsd < 0) throw new IllegalArgumentException(where + ": \"budget_usd\" must be >= 0, was " + budgetUsd);
+        if (timeLimitMinutes != null && !(timeLimitMinutes > 0)) {
+            throw new IllegalArgumentException(where + ": \"time_limit_minutes\" must be > 0, was " + timeLimitMinutes);
         }
         if (evalSamples < 0) throw new IllegalArgumentException(where + ": \"eval_samples\" must be >= 0, was " + evalSamples);
         if (!List.of(OUTCOME, PER_TURN).contains(credit)) {
@@ -143,6 +167,13 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
         if (temperature == 0) temperature = 1.0;
         if (out == null) out = "runs/" + name;
         if (credit == null) credit = OUTCOME;
+    }
+
+    /** This experiment with {@code rounds}, {@code seed} and {@code out} replaced where not null (the demo's options). */
+    public Experiment with(Integer rounds, Long seed, String out) {
+        return new Experiment(name, policy, workflow, tasks, judges, rewards, algorithm, rounds != null ? rounds : this.rounds,
+                tasksPerRound, rolloutsPerTask, temperature, seed != null ? seed : this.seed, budgetUsd, out != null ? out : this.out,
+                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes);
     }
 
     public boolean perTurnCredit() {

@@ -1,7 +1,7 @@
 package dev.consilium.runtime.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.consilium.runtime.run.RunException;
+import dev.consilium.runtime.journal.RunException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -2,7 +2,7 @@ package dev.consilium.runtime.datasets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.consilium.runtime.demo.ArithmeticJudge;
+import dev.consilium.runtime.demo.arithmetic.ArithmeticJudge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -87,12 +87,16 @@ class ApiJudgeRunTest {
         }
     }
 
-    /** The fixture's experiment judged by {@code judgeModel} (weight 1) with exact match kept at weight 0. */
+    /**
+     * The fixture's experiment judged by {@code judgeModel} (weight 1) with exact match kept at weight 0, going on
+     * when every verdict of a round abstains.
+     */
     private static Path run(String name, String judgeModel, Path providers) {
         Path out = dir.resolve(name);
         ObjectNode e = fixture.experiment(out);
         e.putArray("judges").addObject().put("model", judgeModel).put("prompt", "arithmetic-judge").put("weight", 1.0);
         ((ObjectNode) e.get("rewards").get(0)).put("weight", 0.0);
+        e.put("allow_abstaining_judges", true);   // every verdict abstains, which is what this checks
         if (providers != null) e.put("providers", providers.toString());
         ExperimentRun.start(LoopFixture.parse(e), LoopFixture.quiet()).run();
         return out;

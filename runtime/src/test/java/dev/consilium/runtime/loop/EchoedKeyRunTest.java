@@ -58,7 +58,9 @@ class EchoedKeyRunTest {
             Providers providers = Providers.builder().config(ProvidersConfig.load(providersFile))
                     .env(Map.of("JUDGE_KEY", KEY)::get).build();
 
-            ExperimentRun.start(LoopFixture.parse(e), LoopFixture.quiet()).withProviders(providers).run();
+            Experiment parsed = LoopFixture.parse(e);
+            ExperimentFile.builder(parsed, "experiment", PluginRegistry.load(getClass().getClassLoader()), providers)
+                    .log(LoopFixture.quiet()).description(parsed.toJson()).build().run();
 
             List<JsonNode> verdicts = lines(out.resolve("verdicts.jsonl"));
             assertFalse(verdicts.isEmpty());

@@ -2,7 +2,7 @@ package dev.consilium.runtime.loop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
-import dev.consilium.runtime.run.RunException;
+import dev.consilium.runtime.journal.RunException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

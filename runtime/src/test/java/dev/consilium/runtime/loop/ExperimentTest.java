@@ -88,7 +88,7 @@ class ExperimentTest {
             one rollout per task   | "rollouts_per_task": 8,    | "rollouts_per_task": 1,          | "rollouts_per_task" must be >= 2
             wrong algorithm        | "name": "grpo"             | "name": "ppo"                    | "algorithm.name" must be grpo, rft or dpo, was ppo
             unknown credit         | "rounds": 3,               | "rounds": 3, "credit": "shared", | "credit" must be outcome or per-turn, was shared
-            bad reward type        | "type": "exact_match"      | "type": "bleu"                   | "rewards[0].type" must be exact_match, was bleu
+            warm-up over the steps | "beta": 0.0}               | "beta": 0.0, "warmup": 9}        | "algorithm.warmup" (9) must be between 0 and the run's optimizer steps, rounds x minibatches = 3
             judge without model    | "model": "builtin/models/demo-judge", |                       | missing "judges[0].model"
             text for a number      | "rounds": 3,               | "rounds": "x",                   | field "rounds"
             list for an object     | "tasks": {"train": "train.jsonl", "heldout": "heldout.jsonl", "heldout_limit": 50}, | "tasks": [], | field "tasks"

@@ -1,4 +1,4 @@
-package dev.consilium.runtime.run;
+package dev.consilium.runtime.journal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,26 +1,26 @@
-package dev.consilium.runtime.cli;
+package dev.consilium.runtime.bench;
 
 import dev.consilium.moe.config.ModelConfig;
 import picocli.CommandLine.Option;
 
 /** The model and batch a training benchmark runs: a picocli mixin shared by the training benches. */
-final class TrainShape {
+public final class TrainShape {
     @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path (default: ${DEFAULT-VALUE}).")
-    String config;
+    public String config;
     @Option(names = "--batch-size", description = "Sequences per step (default: 8 for small, 16 for tiny).")
     Integer batchSize;
     @Option(names = "--seq-len", description = "Tokens per sequence (default: 256 for small, 64 for tiny).")
     Integer seqLen;
 
-    ModelConfig modelConfig() {
+    public ModelConfig modelConfig() {
         return ModelConfig.named(config);
     }
 
-    int batch() {
+    public int batch() {
         return batchSize != null ? batchSize : tiny() ? 16 : 8;
     }
 
-    int seq() {
+    public int seq() {
         return seqLen != null ? seqLen : tiny() ? 64 : 256;
     }
 

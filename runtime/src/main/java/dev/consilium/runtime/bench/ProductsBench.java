@@ -1,10 +1,10 @@
-package dev.consilium.runtime.cli;
+package dev.consilium.runtime.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.moe.config.ModelConfig;
-import dev.consilium.moe.kernel.FmaPeak;
+import dev.consilium.moe.bench.FmaPeak;
 import dev.consilium.moe.kernel.Matmul;
 import dev.consilium.moe.kernel.Parallel;
 import picocli.CommandLine.Command;
@@ -34,7 +34,7 @@ import java.util.SplittableRandom;
         description = {"The matrix products of one training step alone: each linear layer's forward and two "
                 + "backward products, MTP off.",
                 "Prints seconds per step by the best and by the median call of each, and the product list."})
-final class ProductsBench implements Runnable {
+public final class ProductsBench implements Runnable {
     @Mixin
     TrainShape shape;
     @Option(names = "--warmup-s", defaultValue = "5", description = "Seconds of untimed rounds first, for the JIT (default: ${DEFAULT-VALUE}).")
@@ -45,14 +45,14 @@ final class ProductsBench implements Runnable {
     CommandSpec spec;
 
     /** A linear layer (N tokens, C inputs, OC outputs), run {@code count} times per step. */
-    record Product(String name, int n, int c, int oc, int count) {
+    public record Product(String name, int n, int c, int oc, int count) {
         double flops() {
             return 3 * 2.0 * n * c * oc * count;
         }
     }
 
     /** Every linear layer of a training step without MTP, fused as the model runs them. */
-    static List<Product> step(ModelConfig c, int tokens) {
+    public static List<Product> step(ModelConfig c, int tokens) {
         int H = c.hiddenSize(), nh = c.numAttentionHeads(), D = c.qkHeadDim(), L = c.numHiddenLayers();
         int kvA = c.kvLoraRank() + c.qkRopeHeadDim();
         List<Product> list = new ArrayList<>();
@@ -101,7 +101,7 @@ final class ProductsBench implements Runnable {
         double[] capacity = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < ops.length; i++) ops[i].time(nanos[i], r);
-            capacity[r] = FmaPeak.gflops(BenchCommand.CAPACITY_SAMPLE_S);
+            capacity[r] = FmaPeak.gflops(BenchFigures.CAPACITY_SAMPLE_S);
         }
 
         double best = 0, median = 0, flops = 0;
@@ -120,8 +120,8 @@ final class ProductsBench implements Runnable {
             best += p.count() * pb;
             median += p.count() * pm;
             flops += p.flops();
-            byOpMedian.put(p.name(), BenchCommand.round(p.count() * pm));
-            byOpBest.put(p.name(), BenchCommand.round(p.count() * pb));
+            byOpMedian.put(p.name(), BenchFigures.round(p.count() * pm));
+            byOpBest.put(p.name(), BenchFigures.round(p.count() * pb));
             shapes.addObject().put("name", p.name()).put("n", p.n()).put("c", p.c()).put("oc", p.oc()).put("count", p.count());
         }
         int tokens = B * T;
@@ -129,8 +129,8 @@ final class ProductsBench implements Runnable {
         o.put("config", shape.config);
         o.put("tokens_per_step", tokens);
         o.put("products_gflop_per_step", Math.round(flops / 1e7) / 100.0);
-        o.put("products_s_per_step", BenchCommand.round(best));
-        o.put("products_s_per_step_median", BenchCommand.round(median));
+        o.put("products_s_per_step", BenchFigures.round(best));
+        o.put("products_s_per_step_median", BenchFigures.round(median));
         o.put("gflop_per_s", Math.round(flops / best / 1e8) / 10.0);
         o.put("gflop_per_s_median", Math.round(flops / median / 1e8) / 10.0);
         o.put("tokens_per_s_if_nothing_else_cost", Math.round(tokens / best));
@@ -139,7 +139,7 @@ final class ProductsBench implements Runnable {
         o.putPOJO("seconds_by_op_median", byOpMedian);
         o.put("rounds", rounds);
         o.put("threads", Parallel.threads());
-        BenchCommand.putCapacity(o, capacity);
+        BenchFigures.putCapacity(o, capacity);
         o.put("java", Runtime.version().toString());
         o.put("cpu", Machine.cpuName());
         o.set("products", shapes);

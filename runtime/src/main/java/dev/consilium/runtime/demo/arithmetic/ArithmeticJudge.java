@@ -1,9 +1,10 @@
-package dev.consilium.runtime.demo;
+package dev.consilium.runtime.demo.arithmetic;
 
 import dev.consilium.rewards.judge.JudgeModel;
 import dev.consilium.rewards.judge.PointwiseJudge;
 import dev.consilium.rewards.judge.PromptTemplate;
 import dev.consilium.rewards.judge.Scale;
+import dev.consilium.runtime.loop.Transcripts;
 import dev.langchain4j.model.chat.ChatModel;
 
 /**
@@ -30,9 +31,9 @@ public final class ArithmeticJudge {
                 .rubric(RUBRIC).scale(Scale.BINARY).prompt(PROMPT).probabilityWeighted(2).build();
     }
 
-    /** One turn as the judge reads it in a transcript. */
+    /** One turn as the judge reads it in a transcript: as the loop writes transcripts ({@link Transcripts}). */
     public static String line(String agent, String text) {
-        return agent + ": " + text.strip();
+        return Transcripts.line(agent, text);
     }
 
     /** What a correct judge says of a transcript whose final answer reads {@code finalAnswer}, for {@code reference}. */

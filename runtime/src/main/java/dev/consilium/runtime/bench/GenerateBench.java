@@ -1,4 +1,4 @@
-package dev.consilium.runtime.cli;
+package dev.consilium.runtime.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generation throughput: batch-1 and batch-16 greedy decode, time to first token of a "
                 + "1,000-token prompt, MTP self-speculation's acceptance and speedup, KV cache bytes per token."})
-final class GenerateBench implements Runnable {
+public final class GenerateBench implements Runnable {
     @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path, random weights (default: ${DEFAULT-VALUE}).")
     String config;
     @Option(names = "--model", description = {"A checkpoint directory instead of --config (MTP acceptance means something only on a trained model);",
@@ -120,12 +120,12 @@ final class GenerateBench implements Runnable {
         o.put("decode_batch1_tokens_per_s_min", Math.round(Arrays.stream(rates[0]).min().orElseThrow()));
         o.put("decode_batch1_tokens_per_s_max", Math.round(Arrays.stream(rates[0]).max().orElseThrow()));
         o.put("decode_batch16_tokens_per_s", Math.round(batch16));
-        o.put("ttft_cold_ms", BenchCommand.round(median(cold)));
+        o.put("ttft_cold_ms", BenchFigures.round(median(cold)));
         o.put("prompt_tokens", longPrompt.length);
-        o.put("ttft_cached_ms", BenchCommand.round(median(warm)));
+        o.put("ttft_cached_ms", BenchFigures.round(median(warm)));
         if (mtp) {
-            o.put("mtp_acceptance", BenchCommand.round(drafted == 0 ? 0 : (double) accepted / drafted));
-            o.put("mtp_speedup", BenchCommand.round(median(rates[2]) / batch1));
+            o.put("mtp_acceptance", BenchFigures.round(drafted == 0 ? 0 : (double) accepted / drafted));
+            o.put("mtp_speedup", BenchFigures.round(median(rates[2]) / batch1));
         } else {
             o.putNull("mtp_acceptance");
             o.putNull("mtp_speedup");

@@ -1,4 +1,4 @@
-package dev.consilium.runtime.cli;
+package dev.consilium.runtime.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serving throughput and latency over HTTP at 1, 8 and 32 concurrent clients, and the gain of "
                 + "continuous batching over one request at a time; prints one JSON object."})
-final class ServeBench implements Runnable {
+public final class ServeBench implements Runnable {
     @Option(names = "--config", defaultValue = "small", description = "small, tiny or a config.json path, random weights (default: ${DEFAULT-VALUE}).")
     String config;
     @Option(names = "--clients", split = ",", defaultValue = "1,8,32", description = "Concurrency levels (default: ${DEFAULT-VALUE}).")
@@ -63,7 +63,7 @@ final class ServeBench implements Runnable {
             o.put("clients", clients);
             o.put("requests", requests);
             o.put("tokens_per_s", Math.round(tokens / seconds));
-            o.put("requests_per_s", BenchCommand.round(requests / seconds));
+            o.put("requests_per_s", BenchFigures.round(requests / seconds));
             o.put("latency_ms_p50", Math.round(percentile(latencyMs, 0.50)));
             o.put("latency_ms_p95", Math.round(percentile(latencyMs, 0.95)));
             o.put("ttft_ms_p50", Math.round(percentile(ttftMs, 0.50)));
@@ -100,7 +100,7 @@ final class ServeBench implements Runnable {
             serialAtMost = load(server, prompt, most, requestsPerClient);
             o.set("one_at_a_time", serialAtMost.json(m));
         }
-        o.put("batching_gain", BenchCommand.round((batchedAtMost.tokens() / batchedAtMost.seconds())
+        o.put("batching_gain", BenchFigures.round((batchedAtMost.tokens() / batchedAtMost.seconds())
                 / (serialAtMost.tokens() / serialAtMost.seconds())));
         o.put("max_batch", maxBatch);
         o.put("prompt_tokens", prompt.length);

@@ -1,4 +1,4 @@
-package dev.consilium.runtime.run;
+package dev.consilium.runtime.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

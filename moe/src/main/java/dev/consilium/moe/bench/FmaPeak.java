@@ -1,5 +1,6 @@
-package dev.consilium.moe.kernel;
+package dev.consilium.moe.bench;
 
+import dev.consilium.moe.kernel.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;

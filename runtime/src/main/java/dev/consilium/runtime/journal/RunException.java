@@ -1,4 +1,4 @@
-package dev.consilium.runtime.run;
+package dev.consilium.runtime.journal;
 
 /** A run directory that cannot be read or written; the message names the file and the cause. */
 public class RunException extends RuntimeException {

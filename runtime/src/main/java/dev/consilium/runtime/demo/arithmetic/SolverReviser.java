@@ -1,4 +1,4 @@
-package dev.consilium.runtime.demo;
+package dev.consilium.runtime.demo.arithmetic;
 
 import dev.consilium.agents.Agent;
 import dev.consilium.agents.Conversation;

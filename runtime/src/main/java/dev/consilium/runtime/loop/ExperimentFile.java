@@ -1,0 +1,191 @@
+package dev.consilium.runtime.loop;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.consilium.agents.provider.Providers;
+import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.agents.workflow.WorkflowSpec;
+import dev.consilium.runtime.journal.RunException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An experiment file as one way into {@link ExperimentRunBuilder}: its paths resolved against the file's
+ * directory, its names looked up in a {@link PluginRegistry}, every task file read; all before anything is
+ * written, so that a mistake is one error naming the key or the file and line, and leaves no run directory.
+ */
+public final class ExperimentFile {
+    private static final int JUDGE_TOKENS = 64;
+
+    private ExperimentFile() {}
+
+    /** A new run of the experiment in {@code file}. */
+    public static ExperimentRun start(Path file, PluginRegistry plugins, PrintStream log) {
+        Experiment e = Experiment.load(file);
+        return start(e, baseOf(file), file.toString(), plugins, log);
+    }
+
+    /** A new run of {@code e}, whose relative paths are relative to {@code base}; {@code where} names it in errors. */
+    public static ExperimentRun start(Experiment e, Path base, String where, PluginRegistry plugins, PrintStream log) {
+        Experiment resolved = resolvePaths(e, base, where);
+        return builder(resolved, where, plugins).log(log).description(resolved.toJson()).build();
+    }
+
+    /** Continues the run in {@code dir} from its last finished round. */
+    public static ExperimentRun resume(Path dir, PluginRegistry plugins, PrintStream log) {
+        Path file = dir.resolve(RunDirectory.EXPERIMENT);
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RunException("cannot resume " + dir + ": no readable experiment.json (" + e.getMessage() + ")", e);
+        }
+        if (json.contains("\"built_with\" : \"java\"")) {
+            throw new RunException("cannot resume " + dir + " from the command line: its run was built in Java; resume it with the "
+                    + "same ExperimentRun.builder() and .resume(true)");
+        }
+        Experiment e = Experiment.fromJson(json, file.toString());
+        // Resolved when the run started, so its paths are absolute. A run started before experiment files were
+        // resolved kept them as written, relative to the working directory it ran in.
+        Experiment resolved;
+        try {
+            resolved = resolvePaths(e, baseOf(file), file.toString());
+        } catch (IllegalArgumentException relativeToTheRun) {
+            resolved = resolvePaths(e, Path.of("").toAbsolutePath(), file.toString());
+        }
+        return builder(resolved, file.toString(), plugins).log(log).out(dir).resume(true).build();
+    }
+
+    private static Path baseOf(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? Path.of("").toAbsolutePath() : parent;
+    }
+
+    /** {@code e} with its input paths (policy, task files, providers file, judges' checkpoint paths) made absolute. */
+    static Experiment resolvePaths(Experiment e, Path base, String where) {
+        String policy = existing(base, e.policy(), "policy", where, true);
+        Experiment.Tasks t = e.tasks();
+        Experiment.Tasks tasks = new Experiment.Tasks(existing(base, t.train(), "tasks.train", where, false),
+                existing(base, t.heldout(), "tasks.heldout", where, false), t.heldoutLimit(), t.reader());
+        List<Experiment.JudgeSpec> judges = new ArrayList<>();
+        for (Experiment.JudgeSpec j : e.judges()) judges.add(new Experiment.JudgeSpec(judgeRef(base, j.model()), j.prompt(), j.weight()));
+        String providers = e.providers() == null ? null : existing(base, e.providers(), "providers", where, false);
+        return new Experiment(e.name(), policy, e.workflow(), tasks, judges, e.rewards(), e.algorithm(), e.rounds(), e.tasksPerRound(),
+                e.rolloutsPerTask(), e.temperature(), e.seed(), e.budgetUsd(), e.out(), providers, e.credit(), e.evalSamples(),
+                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes());
+    }
+
+    private static String existing(Path base, String path, String key, String where, boolean directory) {
+        Path p = base.resolve(path).normalize();
+        if (directory ? !Files.isDirectory(p) : !Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\": no " + (directory ? "directory " : "file ") + p
+                    + " (paths are relative to the experiment file)");
+        }
+        return p.toString();
+    }
+
+    /**
+     * A judge's model: a checkpoint directory's path (relative to the experiment file, or absolute) runs on the
+     * built-in model; {@code builtin/PATH} relative to the experiment file likewise; anything else is a model ref.
+     */
+    private static String judgeRef(Path base, String model) {
+        if (model == null) return null;
+        String path = model.startsWith(Providers.BUILTIN + "/") ? model.substring(Providers.BUILTIN.length() + 1) : model;
+        if (path.isEmpty()) return model;
+        Path p = base.resolve(path).normalize();
+        if (Files.isRegularFile(p.resolve("config.json"))) return Providers.BUILTIN + "/" + p;
+        return model;
+    }
+
+    /** The builder for an experiment whose paths are resolved: names looked up, task files read, values checked. */
+    static ExperimentRunBuilder builder(Experiment e, String where, PluginRegistry plugins) {
+        return builder(e, where, plugins, e.judges().isEmpty() ? null : providers(e));
+    }
+
+    /** As {@link #builder(Experiment, String, PluginRegistry)}, its judges' models built by {@code providers}. */
+    static ExperimentRunBuilder builder(Experiment e, String where, PluginRegistry plugins, Providers providers) {
+        try {
+            ExperimentRunBuilder b = ExperimentRun.builder().name(e.name()).policy(Path.of(e.policy()));
+            WorkflowSpec spec = WorkflowSpec.fromJson(e.workflow());
+            if (!plugins.workflows().types().contains(spec.type())) {
+                throw new IllegalArgumentException("\"workflow.type\": unknown \"" + spec.type() + "\"; known: " + plugins.workflows().types());
+            }
+            plugins.workflows().create(spec, UNUSED);   // its parameters checked now, not in the first rollout
+            b.workflow(plugins.workflows(), spec);
+            AnswerCheck check = plugins.answerCheck(e.answerCheck() == null ? "exact" : e.answerCheck(), "answer_check");
+            TaskReader reader = plugins.taskReader(e.tasks().reader() == null ? JsonlTasks.NAME : e.tasks().reader(), "tasks.reader");
+            // The default answer check and verifiable rewards compare with the reference; a plugin's check may not need one.
+            boolean needsReference = e.answerCheck() == null || e.answerCheck().equals("exact") || !e.rewards().isEmpty();
+            List<TaskRecord> train = reader.read(Path.of(e.tasks().train()), needsReference);
+            List<TaskRecord> heldout = reader.read(Path.of(e.tasks().heldout()), needsReference);
+            if (train.isEmpty()) throw new IllegalArgumentException("\"tasks.train\": " + e.tasks().train() + " holds no tasks");
+            if (e.tasks().heldoutLimit() != null) heldout = heldout.subList(0, Math.min(heldout.size(), e.tasks().heldoutLimit()));
+            b.tasks(train, heldout).answerCheck(check);
+            for (int i = 0; i < e.rewards().size(); i++) {
+                Experiment.RewardSpec r = e.rewards().get(i);
+                b.reward(plugins.reward(r.type(), "rewards[" + i + "].type"), weight(r.weight()));
+            }
+            for (int j = 0; j < e.judges().size(); j++) {
+                Experiment.JudgeSpec s = e.judges().get(j);
+                JudgePrompt prompt = plugins.judgePrompt(s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), "judges[" + j + "].prompt");
+                JudgeContext.check(prompt, s.model(), JUDGE_TOKENS, train, "judges[" + j + "].prompt");
+                ChatModel model = new GreedyChatModel(providers.chatModel(s.model()), JUDGE_TOKENS);
+                b.judge(prompt.judge(model, s.model(), e.seed() + j), weight(s.weight()));
+            }
+            b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
+            b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask()).temperature(e.temperature())
+                    .seed(e.seed()).evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
+                    .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
+            if (e.answerTokens() != null) b.answerTokens(e.answerTokens());
+            if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
+            if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));
+            return b;
+        } catch (IllegalArgumentException ex) {
+            String m = ex.getMessage();
+            throw new IllegalArgumentException(m != null && m.startsWith(where) ? m : where + ": " + m, ex);
+        }
+    }
+
+    private static Providers providers(Experiment e) {
+        Providers.Builder b = Providers.builder();
+        if (e.providers() != null) b.config(ProvidersConfig.load(Path.of(e.providers())));
+        return b.build();
+    }
+
+    static Algorithm algorithm(Experiment.Algorithm a) {
+        int minibatches = a.minibatches() == null ? 1 : a.minibatches(), warmup = a.warmup() == null ? 0 : a.warmup();
+        double lr = a.lrOr(2e-4);
+        return switch (a.name()) {
+            case "grpo" -> new Algorithm.Grpo(lr, or(a.clipLow(), 0.2), or(a.clipHigh(), 0.28), or(a.beta(), 0.0), minibatches, warmup);
+            case "rft" -> new Algorithm.Rft(lr, or(a.threshold(), 0.5), minibatches, warmup);
+            case "dpo" -> new Algorithm.Dpo(lr, or(a.dpoBeta(), 0.1), minibatches, warmup);
+            default -> throw new IllegalArgumentException("\"algorithm.name\" must be grpo, rft or dpo, was " + a.name());
+        };
+    }
+
+    private static double or(Double v, double d) {
+        return v == null ? d : v;
+    }
+
+    private static double weight(Double w) {
+        return w == null ? 1.0 : w;
+    }
+
+    /** The model a workflow is built over to check its spec: building one asks nothing of it. */
+    private static final ChatModel UNUSED = new ChatModel() {
+        @Override
+        public ChatResponse doChat(ChatRequest request) {
+            throw new IllegalStateException("a workflow asked its model while being built");
+        }
+    };
+}

@@ -1,0 +1,137 @@
+package dev.consilium.runtime.loop;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.workflow.WorkflowFactory;
+import dev.consilium.agents.workflow.WorkflowSpec;
+import dev.consilium.rewards.function.Compose;
+import dev.consilium.rewards.function.RewardFunction;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything an {@link ExperimentRun} is made of, with the defaults of experiment files:
+ * <pre>{@code
+ * ExperimentRun run = ExperimentRun.builder()
+ *         .name("my-task").policy(Path.of("models/demo-policy"))
+ *         .workflow(policy -> Agent.builder().name("solver").role("...").model(policy).build())
+ *         .tasks(train, heldout)                        // TaskRecords: id, input, reference, metadata
+ *         .reward(myReward, 1.0)                        // any RewardFunction; .judge(...) for LLM judges
+ *         .algorithm(Algorithm.Grpo.defaults())
+ *         .rounds(2).tasksPerRound(8).rolloutsPerTask(4).seed(1)
+ *         .out(Path.of("runs/my-task"))
+ *         .build();
+ * ExperimentRun.Result r = run.run();
+ * }</pre>
+ * {@link #build} checks what a run needs before anything is written: a missing part or a value out of range
+ * is an error naming it.
+ */
+public final class ExperimentRunBuilder {
+    String name = "experiment";
+    Path policy;
+    PolicyWorkflow workflow;
+    List<TaskRecord> train = List.of(), heldout = List.of();
+    final List<Compose.Weighted> judges = new ArrayList<>(), functions = new ArrayList<>();
+    AnswerCheck check = AnswerCheck.exact();
+    Algorithm algorithm = Algorithm.Grpo.defaults();
+    RolloutExecutor executor = RolloutExecutor.inProcess(64);
+    Limits limits = Limits.NONE;
+    int rounds = 1, tasksPerRound = 16, rolloutsPerTask = 8, evalSamples, answerTokens = 12;
+    double temperature = 1.0, pairMargin = 0.5;
+    long seed;
+    boolean perTurnCredit, allowAbstainingJudges, resume;
+    Path out;
+    PrintStream log = System.out;
+    String description;
+
+    ExperimentRunBuilder() {}
+
+    public ExperimentRunBuilder name(String v) { name = v; return this; }
+    /** The starting policy: a built-in checkpoint directory (config.json, model.safetensors, tokenizer.json). */
+    public ExperimentRunBuilder policy(Path v) { policy = v; return this; }
+    public ExperimentRunBuilder workflow(PolicyWorkflow v) { workflow = v; return this; }
+    public ExperimentRunBuilder workflow(WorkflowFactory factory, WorkflowSpec spec) { return workflow(PolicyWorkflow.of(factory, spec)); }
+    /** Rounds sample their tasks from {@code train}; {@code heldout} measures the policy after each round. */
+    public ExperimentRunBuilder tasks(List<TaskRecord> train, List<TaskRecord> heldout) {
+        this.train = List.copyOf(train);
+        this.heldout = List.copyOf(heldout);
+        return this;
+    }
+    /** An LLM judge (any reward function built from the rewards module's judges) scoring whole transcripts. */
+    public ExperimentRunBuilder judge(RewardFunction judge, double weight) { judges.add(Compose.term(judge, weight)); return this; }
+    /** A reward function scoring each rollout's final answer. */
+    public ExperimentRunBuilder reward(RewardFunction function, double weight) { functions.add(Compose.term(function, weight)); return this; }
+    /** The ground truth of held-out evaluation and of judge agreement; exact match with the reference by default. */
+    public ExperimentRunBuilder answerCheck(AnswerCheck v) { check = v; return this; }
+    public ExperimentRunBuilder algorithm(Algorithm v) { algorithm = v; return this; }
+    /** Where rollouts, judgments and held-out answers run; virtual threads in this process by default. */
+    public ExperimentRunBuilder executor(RolloutExecutor v) { executor = v; return this; }
+    public ExperimentRunBuilder limits(Limits v) { limits = v; return this; }
+    public ExperimentRunBuilder deadline(Instant v) { limits = new Limits(v, limits.budgetUsd()); return this; }
+    public ExperimentRunBuilder budgetUsd(double v) { limits = new Limits(limits.deadline(), v); return this; }
+    public ExperimentRunBuilder rounds(int v) { rounds = v; return this; }
+    public ExperimentRunBuilder tasksPerRound(int v) { tasksPerRound = v; return this; }
+    /** G, the group each task's rollouts are compared within. */
+    public ExperimentRunBuilder rolloutsPerTask(int v) { rolloutsPerTask = v; return this; }
+    public ExperimentRunBuilder temperature(double v) { temperature = v; return this; }
+    /** Held-out tasks are answered greedily, and with k > 0 also k times at the rollout temperature. */
+    public ExperimentRunBuilder evalSamples(int v) { evalSamples = v; return this; }
+    /** The most tokens one answer of the policy may have. */
+    public ExperimentRunBuilder answerTokens(int v) { answerTokens = v; return this; }
+    public ExperimentRunBuilder seed(long v) { seed = v; return this; }
+    /** Each turn credited with the verdict on the transcript up to it, instead of the run's outcome. */
+    public ExperimentRunBuilder perTurnCredit(boolean v) { perTurnCredit = v; return this; }
+    /** The least score gap between the two sides of a preference pair (DPO's data); 0.5 by default. */
+    public ExperimentRunBuilder pairMargin(double v) { pairMargin = v; return this; }
+    /** Go on training on the other rewards when every judge verdict of a round abstains (stop, by default). */
+    public ExperimentRunBuilder allowAbstainingJudges(boolean v) { allowAbstainingJudges = v; return this; }
+    /** The run directory. */
+    public ExperimentRunBuilder out(Path v) { out = v; return this; }
+    /** Continue the run in {@link #out} from its last finished round instead of starting one there. */
+    public ExperimentRunBuilder resume(boolean v) { resume = v; return this; }
+    /** Where progress lines go; System.out by default. */
+    public ExperimentRunBuilder log(PrintStream v) { log = v; return this; }
+    /** The experiment as the run directory's experiment.json keeps it (an experiment file's resolved form). */
+    ExperimentRunBuilder description(String json) { description = json; return this; }
+
+    public ExperimentRun build() {
+        require(policy != null, "policy: give the starting policy's checkpoint directory");
+        require(workflow != null, "workflow: give the workflow the policy runs");
+        require(!train.isEmpty(), "tasks: no training tasks");
+        require(!judges.isEmpty() || !functions.isEmpty(), "give at least one judge or reward");
+        require(rounds >= 1, "\"rounds\" must be >= 1, was " + rounds);
+        require(tasksPerRound >= 1, "\"tasks_per_round\" must be >= 1, was " + tasksPerRound);
+        require(rolloutsPerTask >= 2, "\"rollouts_per_task\" must be >= 2 (advantages compare a group), was " + rolloutsPerTask);
+        require(temperature > 0, "\"temperature\" must be > 0 for rollouts, was " + temperature);
+        require(evalSamples >= 0, "\"eval_samples\" must be >= 0, was " + evalSamples);
+        require(answerTokens >= 1, "\"answer_tokens\" must be >= 1, was " + answerTokens);
+        require(algorithm.minibatches() >= 1, "\"algorithm.minibatches\" must be >= 1, was " + algorithm.minibatches());
+        long steps = (long) rounds * algorithm.minibatches();
+        require(algorithm.warmup() >= 0 && algorithm.warmup() <= steps, "\"algorithm.warmup\" (" + algorithm.warmup()
+                + ") must be between 0 and the run's optimizer steps, rounds x minibatches = " + steps);
+        Objects.requireNonNull(check, "answerCheck");
+        Objects.requireNonNull(executor, "executor");
+        if (out == null) out = Path.of("runs", name);
+        if (!resume) RunDirectory.refuseRun(out);
+        return new ExperimentRun(this);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** experiment.json for a run built in Java: what it was, for the reader; resuming it takes the same builder. */
+    String description() {
+        if (description != null) return description;
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode o = json.createObjectNode().put("name", name).put("policy", policy.toString()).put("built_with", "java")
+                .put("rounds", rounds).put("tasks_per_round", tasksPerRound).put("rollouts_per_task", rolloutsPerTask)
+                .put("seed", seed).put("algorithm", algorithm.toString());
+        return o.toPrettyString();
+    }
+}

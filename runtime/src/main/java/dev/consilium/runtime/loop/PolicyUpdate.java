@@ -1,0 +1,37 @@
+package dev.consilium.runtime.loop;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.moe.train.policy.PolicyStep;
+import dev.consilium.moe.train.policy.PolicyTrainer;
+
+import java.io.PrintStream;
+
+/**
+ * A round's optimizer steps: the batch in {@code minibatches} consecutive slices, one step each. {@code metrics}
+ * are the last step's, with the trained-sample count summed; {@code last} is null when no slice trained.
+ */
+record PolicyUpdate(PolicyStep<?> last, ObjectNode metrics, double seconds) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static PolicyUpdate train(PolicyTrainer trainer, Algorithm algorithm, TrainingBatch batch, PrintStream log) {
+        long started = System.nanoTime();
+        ObjectNode m = JSON.createObjectNode();
+        int k = Math.max(1, algorithm.minibatches()), n = algorithm.size(batch), trained = 0;
+        PolicyStep<?> last = null;
+        for (int i = 0; i < k; i++) {
+            int from = n * i / k, to = n * (i + 1) / k;
+            if (from == to) continue;
+            try {
+                Algorithm.Step s = algorithm.step(trainer, batch, from, to, m);
+                last = s.step();
+                trained += s.trained();
+            } catch (IllegalArgumentException nothingToTrain) {
+                // Every rollout in the slice flat or abstained: nothing to learn from it; the round goes on.
+                log.println("  no training on slice " + (i + 1) + "/" + k + ": " + nothingToTrain.getMessage());
+            }
+        }
+        m.put("trained_samples", trained);
+        return new PolicyUpdate(last, m, (System.nanoTime() - started) / 1e9);
+    }
+}

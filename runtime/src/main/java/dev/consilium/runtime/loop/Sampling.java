@@ -1,0 +1,18 @@
+package dev.consilium.runtime.loop;
+
+import dev.langchain4j.model.chat.ChatModel;
+
+/**
+ * How the policy is asked: rollouts and sampled held-out answers at {@code temperature} with a seed per
+ * rollout, greedy held-out answers at temperature 0; every answer bounded by {@code answerTokens}.
+ */
+record Sampling(double temperature, int answerTokens) {
+
+    ChatModel sampled(ChatModel policy, long seed) {
+        return new PolicyChatModel(policy, temperature, answerTokens, seed);
+    }
+
+    ChatModel greedy(ChatModel policy) {
+        return new GreedyChatModel(policy, answerTokens);
+    }
+}
