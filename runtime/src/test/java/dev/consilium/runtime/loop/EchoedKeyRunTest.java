@@ -55,6 +55,7 @@ class EchoedKeyRunTest {
             ObjectNode e = fixture.experiment(out);
             e.putArray("judges").addObject().put("model", "openai-compatible/judge").put("prompt", "arithmetic-judge").put("weight", 1.0);
             e.put("providers", providersFile.toString());
+            e.put("allow_abstaining_judges", true);   // every verdict abstains here; the run must go on to journal them
             Providers providers = Providers.builder().config(ProvidersConfig.load(providersFile))
                     .env(Map.of("JUDGE_KEY", KEY)::get).build();
 
