@@ -1,6 +1,7 @@
 package dev.consilium.rewards.judge;
 
 import dev.consilium.agents.provider.decorator.DeadlineExceededException;
+import dev.consilium.agents.provider.decorator.Failures;
 import dev.consilium.agents.provider.ledger.BudgetExceededException;
 import dev.consilium.agents.provider.ledger.ModelPrice;
 import dev.consilium.agents.provider.ledger.Usage;
@@ -68,6 +69,8 @@ public final class JudgeModel {
     private final int maxAnswerChars;
     private final Double temperature;
     private final Duration timeout;
+    /** Set once the model has rejected a request for logprobs; later calls do not ask. */
+    private volatile boolean logprobsRefused;
 
     private JudgeModel(Builder b) {
         this.model = Objects.requireNonNull(b.model, "model");
@@ -203,7 +206,25 @@ public final class JudgeModel {
     Reply ask(PromptTemplate prompt, Material m, String textFormat, String jsonFormat, JsonObjectSchema schema, Call call) {
         boolean json = structured();
         m.put("format", json ? jsonFormat : textFormat);
-        DefaultChatRequestParameters.Builder<?> parameters = call.topLogprobs() > 0
+        ChatResponse response;
+        boolean logprobs = call.topLogprobs() > 0 && !logprobsRefused;
+        try {
+            response = call(request(prompt, m, json, schema, call, logprobs), prompt, m.flags, logprobs);
+        } catch (LogprobsRefused e) {
+            // Some servers reject the logprobs fields (OpenAI's reasoning models answer 400): ask again without, and
+            // when that is answered, stop asking this model for them. A request invalid for another reason fails
+            // again here, and logprobs stay asked for.
+            response = call(request(prompt, m, json, schema, call, false), prompt, m.flags, false);
+            logprobsRefused = true;
+        }
+        String text = response == null || response.aiMessage() == null || response.aiMessage().text() == null
+                ? "" : response.aiMessage().text();
+        Usage usage = response == null ? Usage.ZERO : Usage.of(response);
+        return new Reply(text, response, provenance(prompt, text, usage, m.flags));
+    }
+
+    private ChatRequest request(PromptTemplate prompt, Material m, boolean json, JsonObjectSchema schema, Call call, boolean logprobs) {
+        DefaultChatRequestParameters.Builder<?> parameters = logprobs
                 ? OpenAiChatRequestParameters.builder().logprobs(true).topLogprobs(call.topLogprobs())
                 : DefaultChatRequestParameters.builder();
         parameters.temperature(call.temperature() != null ? call.temperature() : temperature);
@@ -211,18 +232,20 @@ public final class JudgeModel {
             parameters.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
                     .jsonSchema(JsonSchema.builder().name(prompt.name() + "_verdict").rootElement(schema).build()).build());
         }
-        ChatRequest request = ChatRequest.builder().messages(
+        return ChatRequest.builder().messages(
                 SystemMessage.from(prompt.renderSystem(m.values)), UserMessage.from(prompt.renderUser(m.values)))
                 .parameters(parameters.build()).build();
-        ChatResponse response = call(request, prompt, m.flags);
-        String text = response == null || response.aiMessage() == null || response.aiMessage().text() == null
-                ? "" : response.aiMessage().text();
-        Usage usage = response == null ? Usage.ZERO : Usage.of(response);
-        return new Reply(text, response, provenance(prompt, text, usage, m.flags));
+    }
+
+    /** A request that asked for logprobs was rejected as invalid (HTTP 400 or 422). */
+    private static final class LogprobsRefused extends RuntimeException {
+        LogprobsRefused() {
+            super(null, null, false, false);
+        }
     }
 
     /** The model's answer within {@link #timeout}, or a {@link Failure}; on expiry the call is cancelled. */
-    private ChatResponse call(ChatRequest request, PromptTemplate prompt, Set<Flag> flags) {
+    private ChatResponse call(ChatRequest request, PromptTemplate prompt, Set<Flag> flags, boolean askedLogprobs) {
         FutureTask<ChatResponse> task = new FutureTask<>(() -> model.chat(request));
         Thread.ofVirtual().name("judge " + name).start(task);
         try {
@@ -239,6 +262,8 @@ public final class JudgeModel {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             rethrowIfFatal(cause);
+            int status = Failures.httpStatus(cause).orElse(0);
+            if (askedLogprobs && (status == 400 || status == 422)) throw new LogprobsRefused();
             AbstainReason reason = switch (cause) {
                 case DeadlineExceededException d -> AbstainReason.TIMEOUT;
                 case BudgetExceededException b -> AbstainReason.BUDGET_EXCEEDED;

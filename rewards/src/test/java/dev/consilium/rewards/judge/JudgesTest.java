@@ -227,6 +227,20 @@ class JudgesTest {
     }
 
     @Test
+    void aServerThatRejectsLogprobsIsAskedAgainWithoutThemAndNotAskedForThemAgain() {
+        try (StubOpenAiServer server = StubOpenAiServer.refusingLogprobs(r -> "Score: 4")) {
+            JudgeModel model = openAiCompatible(server);
+            PointwiseJudge j = PointwiseJudge.builder().model(model).rubric("r").probabilityWeighted(2).build();
+            Verdict.Score s = assertInstanceOf(Verdict.Score.class, j.evaluate(ITEM));
+            assertEquals(4, s.value());
+            List<Boolean> askedLogprobs = server.requests.stream().map(r -> r.has("logprobs")).toList();
+            assertEquals(List.of(true, false, false, false), askedLogprobs, "refused, asked again, then two samples");
+            j.evaluate(ITEM.withAnswer("41"));
+            assertFalse(server.requests.get(4).has("logprobs"), "once refused, logprobs are not asked for again");
+        }
+    }
+
+    @Test
     void selfConsistencyReportsAgreementAsConfidence() {
         AtomicInteger call = new AtomicInteger();
         ScriptedModel m = ScriptedModel.of(p -> switch (call.getAndIncrement()) {

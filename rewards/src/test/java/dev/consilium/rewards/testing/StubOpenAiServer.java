@@ -33,6 +33,11 @@ public final class StubOpenAiServer implements AutoCloseable {
     public final List<JsonNode> requests = new CopyOnWriteArrayList<>();
 
     private StubOpenAiServer(Function<JsonNode, String> reply, boolean givesLogprobs, Function<String, Alternatives> alternatives) {
+        this(reply, givesLogprobs, alternatives, false);
+    }
+
+    private StubOpenAiServer(Function<JsonNode, String> reply, boolean givesLogprobs, Function<String, Alternatives> alternatives,
+                             boolean refusesLogprobs) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -41,6 +46,16 @@ public final class StubOpenAiServer implements AutoCloseable {
         server.createContext("/v1/chat/completions", exchange -> {
             JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             requests.add(request);
+            if (refusesLogprobs && request.has("logprobs")) {
+                byte[] error = ("{\"error\": {\"message\": \"logprobs is not supported with this model.\", \"type\": "
+                        + "\"invalid_request_error\", \"param\": \"logprobs\", \"code\": \"unsupported_parameter\"}}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(400, error.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(error);
+                }
+                return;
+            }
             String text = reply.apply(request);
             ObjectNode body = JSON.createObjectNode().put("id", "chatcmpl-stub-" + requests.size()).put("object", "chat.completion")
                     .put("created", 1_700_000_000L).put("model", request.path("model").asText());
@@ -77,6 +92,11 @@ public final class StubOpenAiServer implements AutoCloseable {
     /** A server that never gives logprobs, asked or not (as some OpenAI-compatible servers do). */
     public static StubOpenAiServer withoutLogprobs(Function<JsonNode, String> reply) {
         return new StubOpenAiServer(reply, false, t -> null);
+    }
+
+    /** A server that answers 400 to any request naming {@code logprobs}, as OpenAI's reasoning models do. */
+    public static StubOpenAiServer refusingLogprobs(Function<JsonNode, String> reply) {
+        return new StubOpenAiServer(reply, false, t -> null, true);
     }
 
     public String baseUrl() {
