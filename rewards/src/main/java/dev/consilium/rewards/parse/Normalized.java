@@ -6,9 +6,9 @@ import java.text.Normalizer;
  * Text as marker patterns should read it, with the way back to the original: each code point in NFKC form
  * ({@code Ｓｃｏｒｅ：１０} reads {@code Score:10}), with invisible characters dropped (zero-width spaces and joiners,
  * soft hyphens, bidi controls, variation selectors), so that {@code S\u200Bcore: 10} reads {@code Score: 10}.
- * {@code start[i]} and {@code end[i]} are where normalized char {@code i} came from in the original, so a
- * match found here is acted on there and the original is never rewritten wholesale: NFKC would turn a judged
- * answer's {@code x²} into {@code x2}.
+ * {@code start[i]} and {@code end[i]} (null for ASCII text, the identity) are where normalized char {@code i} came
+ * from in the original, so a match found here is acted on there and the original is never rewritten wholesale:
+ * NFKC would turn a judged answer's {@code x²} into {@code x2}.
  *
  * <p>Code points are folded one at a time rather than as a string; composition across code points (a letter
  * and a combining accent) is lost, which is harmless for finding ASCII markers and keeps the map exact.
@@ -29,6 +29,8 @@ final class Normalized {
     }
 
     static Normalized of(String raw) {
+        // Most judge output and most answers are ASCII, where nothing folds and nothing is invisible: the identity.
+        if (ascii(raw)) return new Normalized(raw, raw, null, null);
         StringBuilder out = new StringBuilder(raw.length());
         int[] start = new int[raw.length() + 8];
         int[] end = new int[raw.length() + 8];
@@ -54,13 +56,20 @@ final class Normalized {
         return new Normalized(raw, out.toString(), start, end);
     }
 
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 0x80) return false;
+        return true;
+    }
+
     /** Where the normalized span {@code [from, to)} starts in the original. */
     int rawStart(int from) {
+        if (start == null) return Math.min(from, rawLength);
         return from < text.length() ? start[from] : rawLength;
     }
 
     /** Where the normalized span {@code [from, to)} ends in the original. */
     int rawEnd(int to) {
+        if (end == null) return to;
         return to == 0 ? 0 : end[to - 1];
     }
 
