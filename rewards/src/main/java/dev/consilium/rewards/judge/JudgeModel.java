@@ -1,6 +1,7 @@
 package dev.consilium.rewards.judge;
 
 import dev.consilium.agents.provider.decorator.DeadlineExceededException;
+import dev.consilium.agents.provider.decorator.Failures;
 import dev.consilium.agents.provider.ledger.BudgetExceededException;
 import dev.consilium.agents.provider.ledger.ModelPrice;
 import dev.consilium.agents.provider.ledger.Usage;
@@ -20,17 +21,25 @@ import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +50,11 @@ import java.util.function.Supplier;
  * <p>Nonces are derived from a secret seed and the request's content, so the same judgment sends the same
  * request (the response cache can answer it) while judged content still cannot predict its delimiters. Each
  * sample of a repeated judgment gets its own nonce, hence a distinct request.
+ *
+ * <p>Each model call runs on its own virtual thread under the judge's own {@link Builder#timeout deadline}, so a
+ * model that hangs, or throws anything at all (a checked exception thrown sneakily, a {@link StackOverflowError}),
+ * costs one abstention and never the caller's thread. Scoped values bound by the caller do not reach that thread;
+ * attribution travels with the request, as everywhere in the provider layer.
  */
 public final class JudgeModel {
 
@@ -54,6 +68,9 @@ public final class JudgeModel {
     private final byte[] nonceSeed;
     private final int maxAnswerChars;
     private final Double temperature;
+    private final Duration timeout;
+    /** Set once the model has rejected a request for logprobs; later calls do not ask. */
+    private volatile boolean logprobsRefused;
 
     private JudgeModel(Builder b) {
         this.model = Objects.requireNonNull(b.model, "model");
@@ -63,6 +80,7 @@ public final class JudgeModel {
         this.nonceSeed = b.nonceSeed;
         this.maxAnswerChars = b.maxAnswerChars;
         this.temperature = b.temperature;
+        this.timeout = b.timeout;
     }
 
     public static Builder builder() {
@@ -76,6 +94,11 @@ public final class JudgeModel {
 
     public String name() {
         return name;
+    }
+
+    /** Whether the judge decodes greedily: then asking twice gives the same answer and says nothing new. */
+    boolean greedy() {
+        return temperature != null && temperature == 0;
     }
 
     boolean structured() {
@@ -133,6 +156,24 @@ public final class JudgeModel {
             return this;
         }
 
+        /**
+         * Fences each answer under {@code candidate_K} as the {@code candidates} value, numbered from 1, with
+         * {@code count}; returns the flags each answer raised, so a verdict carries its own answer's flags.
+         */
+        List<Set<Flag>> candidates(List<String> answers) {
+            StringBuilder out = new StringBuilder();
+            List<Set<Flag>> each = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                ContentFence.Fenced f = ContentFence.fence("candidate_" + (i + 1), answers.get(i), nonce);
+                each.add(f.flags());
+                flags.addAll(f.flags());
+                out.append("Candidate ").append(i + 1).append(":\n").append(f.text()).append("\n\n");
+            }
+            put("count", Integer.toString(answers.size()));
+            put("candidates", out.toString().strip());
+            return each;
+        }
+
         /** The {@code reference} value: empty, or a labelled fenced reference answer. */
         Material reference(String reference) {
             if (reference == null) return put("reference", "");
@@ -146,29 +187,35 @@ public final class JudgeModel {
     record Reply(String text, ChatResponse response, Provenance provenance) {}
 
     /**
-     * Asks once; a model failure becomes a {@link Failure} carrying the abstention. The format instruction and
-     * response format follow {@link #structured()}.
+     * How one call departs from the judge's defaults: the alternatives per token to ask for (0: no logprobs) and
+     * a temperature to sample at instead of the judge's own (null: the judge's).
      */
+    record Call(int topLogprobs, Double temperature) {
+        static final Call PLAIN = new Call(0, null);
+    }
+
     Reply ask(PromptTemplate prompt, Material m, String textFormat, String jsonFormat, JsonObjectSchema schema) {
+        return ask(prompt, m, textFormat, jsonFormat, schema, Call.PLAIN);
+    }
+
+    /**
+     * Asks once; a model failure becomes a {@link Failure} carrying the abstention. The format instruction and
+     * response format follow {@link #structured()}. Logprobs are asked for with OpenAI's {@code logprobs} and
+     * {@code top_logprobs}, the names the OpenAI wire, OpenAI-compatible servers and the built-in model all read.
+     */
+    Reply ask(PromptTemplate prompt, Material m, String textFormat, String jsonFormat, JsonObjectSchema schema, Call call) {
         boolean json = structured();
         m.put("format", json ? jsonFormat : textFormat);
-        DefaultChatRequestParameters.Builder<?> parameters = DefaultChatRequestParameters.builder().temperature(temperature);
-        if (json) {
-            parameters.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
-                    .jsonSchema(JsonSchema.builder().name(prompt.name() + "_verdict").rootElement(schema).build()).build());
-        }
-        ChatRequest.Builder request = ChatRequest.builder().messages(
-                SystemMessage.from(prompt.renderSystem(m.values)), UserMessage.from(prompt.renderUser(m.values)))
-                .parameters(parameters.build());
         ChatResponse response;
+        boolean logprobs = call.topLogprobs() > 0 && !logprobsRefused;
         try {
-            response = model.chat(request.build());
-        } catch (DeadlineExceededException e) {
-            throw new Failure(AbstainReason.TIMEOUT, e.getMessage(), provenance(prompt, "", Usage.ZERO, m.flags));
-        } catch (BudgetExceededException e) {
-            throw new Failure(AbstainReason.BUDGET_EXCEEDED, e.getMessage(), provenance(prompt, "", Usage.ZERO, m.flags));
-        } catch (RuntimeException e) {
-            throw new Failure(AbstainReason.ERROR, name + " failed: " + e, provenance(prompt, "", Usage.ZERO, m.flags));
+            response = call(request(prompt, m, json, schema, call, logprobs), prompt, m.flags, logprobs);
+        } catch (LogprobsRefused e) {
+            // Some servers reject the logprobs fields (OpenAI's reasoning models answer 400): ask again without, and
+            // when that is answered, stop asking this model for them. A request invalid for another reason fails
+            // again here, and logprobs stay asked for.
+            response = call(request(prompt, m, json, schema, call, false), prompt, m.flags, false);
+            logprobsRefused = true;
         }
         String text = response == null || response.aiMessage() == null || response.aiMessage().text() == null
                 ? "" : response.aiMessage().text();
@@ -176,18 +223,83 @@ public final class JudgeModel {
         return new Reply(text, response, provenance(prompt, text, usage, m.flags));
     }
 
+    private ChatRequest request(PromptTemplate prompt, Material m, boolean json, JsonObjectSchema schema, Call call, boolean logprobs) {
+        DefaultChatRequestParameters.Builder<?> parameters = logprobs
+                ? OpenAiChatRequestParameters.builder().logprobs(true).topLogprobs(call.topLogprobs())
+                : DefaultChatRequestParameters.builder();
+        parameters.temperature(call.temperature() != null ? call.temperature() : temperature);
+        if (json) {
+            parameters.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+                    .jsonSchema(JsonSchema.builder().name(prompt.name() + "_verdict").rootElement(schema).build()).build());
+        }
+        return ChatRequest.builder().messages(
+                SystemMessage.from(prompt.renderSystem(m.values)), UserMessage.from(prompt.renderUser(m.values)))
+                .parameters(parameters.build()).build();
+    }
+
+    /** A request that asked for logprobs was rejected as invalid (HTTP 400 or 422). */
+    private static final class LogprobsRefused extends RuntimeException {
+        LogprobsRefused() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The model's answer within {@link #timeout}, or a {@link Failure}; on expiry the call is cancelled. */
+    private ChatResponse call(ChatRequest request, PromptTemplate prompt, Set<Flag> flags, boolean askedLogprobs) {
+        FutureTask<ChatResponse> task = new FutureTask<>(() -> model.chat(request));
+        Thread.ofVirtual().name("judge " + name).start(task);
+        try {
+            return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            throw new Failure(AbstainReason.TIMEOUT, name + ": no answer within the judge's deadline of " + timeout
+                    + "; the call was cancelled (JudgeModel.Builder.timeout sets it)", provenance(prompt, "", Usage.ZERO, flags));
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new Failure(AbstainReason.ERROR, name + ": interrupted while waiting for the judge model; the call was cancelled",
+                    provenance(prompt, "", Usage.ZERO, flags));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            rethrowIfFatal(cause);
+            int status = Failures.httpStatus(cause).orElse(0);
+            if (askedLogprobs && (status == 400 || status == 422)) throw new LogprobsRefused();
+            AbstainReason reason = switch (cause) {
+                case DeadlineExceededException d -> AbstainReason.TIMEOUT;
+                case BudgetExceededException b -> AbstainReason.BUDGET_EXCEEDED;
+                default -> AbstainReason.ERROR;
+            };
+            String detail = reason == AbstainReason.ERROR ? name + " failed: " + cause : cause.getMessage();
+            throw new Failure(reason, detail, provenance(prompt, "", Usage.ZERO, flags));
+        }
+    }
+
+    /**
+     * Errors the process cannot shrug off pass through: an {@link OutOfMemoryError} or an {@link InternalError}
+     * says the whole JVM is in trouble, and an abstention would hide it while the run goes on failing. A
+     * {@link StackOverflowError} is the exception: it belongs to the one thread that overflowed, whose stack has
+     * unwound by the time it is caught (on the call's own thread, entirely gone), so it is one failed judgment
+     * like any other, and a model or a parser that recurses too deep on hostile input must not stop the run.
+     */
+    static void rethrowIfFatal(Throwable t) {
+        if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) throw (VirtualMachineError) t;
+    }
+
     private Provenance provenance(PromptTemplate prompt, String raw, Usage usage, Set<Flag> flags) {
         return new Provenance(name, prompt.id(), raw, usage.inputTokens(), usage.outputTokens() + usage.reasoningTokens(),
                 price == null ? 0 : price.cost(usage), flags);
     }
 
-    /** Runs one judgment; a model failure or any unexpected exception becomes an abstention, never the caller's. */
+    /**
+     * Runs one judgment; a model failure or anything else thrown (checked exceptions thrown sneakily included, and
+     * a {@link StackOverflowError}) becomes an abstention, never the caller's; see {@link #rethrowIfFatal}.
+     */
     Verdict guard(PromptTemplate prompt, Supplier<Verdict> judgment) {
         try {
             return judgment.get();
         } catch (Failure f) {
             return f.abstain;
-        } catch (RuntimeException e) {
+        } catch (Exception | StackOverflowError e) {
             return new Verdict.Abstain(AbstainReason.ERROR, "judging failed: " + e,
                     new Provenance(name, prompt.id(), "", 0, 0, 0, Set.of()));
         }
@@ -203,6 +315,12 @@ public final class JudgeModel {
         }
     }
 
+    /**
+     * Long enough for a reasoning model's slow answer or a built-in judge queued behind rollouts on a busy CPU,
+     * short enough that a hung connection costs one abstention rather than the run.
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
     public static final class Builder {
         private ChatModel model;
         private String name;
@@ -211,6 +329,7 @@ public final class JudgeModel {
         private byte[] nonceSeed;
         private int maxAnswerChars = 200_000;
         private Double temperature = 0.0;
+        private Duration timeout = DEFAULT_TIMEOUT;
 
         private Builder() {}
 
@@ -238,10 +357,6 @@ public final class JudgeModel {
         }
 
         /**
-         * Fixes the secret the nonces derive from, making requests reproducible across processes (replayable from a
-         * response cache). Keep it out of judged content's reach; by default a fresh random seed per judge model.
-         */
-        /**
          * The sampling temperature asked of the judge model: 0 by default, because a judge decides rather than
          * samples (its verdict on the same content stays the same); null leaves it to the model's defaults.
          */
@@ -250,8 +365,24 @@ public final class JudgeModel {
             return this;
         }
 
+        /**
+         * Fixes the secret the nonces derive from, making requests reproducible across processes (replayable from a
+         * response cache). Keep it out of judged content's reach; by default a fresh random seed per judge model.
+         */
         public Builder nonceSeed(long seed) {
             this.nonceSeed = Long.toString(seed).getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /**
+         * The judge's own deadline for one model call, whatever the model's stack does (5 minutes by default): on
+         * expiry the call is cancelled (its thread interrupted) and the verdict abstains with {@code TIMEOUT}.
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("a judge's timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
             return this;
         }
 

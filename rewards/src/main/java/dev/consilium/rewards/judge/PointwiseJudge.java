@@ -1,6 +1,5 @@
 package dev.consilium.rewards.judge;
 
-import dev.consilium.agents.provider.LogprobsMetadata;
 import dev.consilium.rewards.parse.VerdictParser;
 import dev.consilium.rewards.verdict.AbstainReason;
 import dev.consilium.rewards.verdict.Distribution;
@@ -26,8 +25,10 @@ import java.util.Set;
  * Verdict v = judge.evaluate(JudgedItem.of("What is 17 + 25?", "42", "42"));
  * }</pre>
  * With {@link Builder#probabilityWeighted(int)} the score is the expectation over the scale: read from the
- * judge's token logprobs where its response carries {@link LogprobsMetadata} (the built-in model's always does),
- * else estimated from that many samples and flagged {@link Flag#SAMPLED_ESTIMATE}.
+ * judge's token logprobs, asked for with the request ({@code logprobs}, {@code top_logprobs}) and read with
+ * {@code LogprobsMetadata.of} (the built-in model always gives them, OpenAI-wire servers when asked), else estimated
+ * from that many samples and flagged {@link Flag#SAMPLED_ESTIMATE}. A greedy judge's samples are drawn at
+ * {@link Builder#sampleTemperature}: asking a temperature-0 model again would only repeat its answer.
  */
 public final class PointwiseJudge implements Judge {
 
@@ -41,6 +42,9 @@ public final class PointwiseJudge implements Judge {
     private final Scale scale;
     private final PromptTemplate prompt;
     private final int samples;
+    private final int topLogprobs;
+    private final double minScaleProbability;
+    private final double sampleTemperature;
     private final JsonObjectSchema schema;
 
     private PointwiseJudge(Builder b) {
@@ -49,6 +53,9 @@ public final class PointwiseJudge implements Judge {
         this.scale = b.scale;
         this.prompt = b.prompt;
         this.samples = b.samples;
+        this.topLogprobs = b.topLogprobs;
+        this.minScaleProbability = b.minScaleProbability;
+        this.sampleTemperature = b.sampleTemperature;
         this.schema = JsonObjectSchema.builder().addStringProperty("rationale").addIntegerProperty("score")
                 .required("rationale", "score").additionalProperties(false).build();
     }
@@ -68,26 +75,40 @@ public final class PointwiseJudge implements Judge {
 
     @Override
     public Verdict evaluate(JudgedItem item) {
-        Verdict first = model.guard(prompt, () -> once(item, 0, samples > 0));
-        if (samples == 0 || !(first instanceof Verdict.Score s) || s.distribution().source() == Distribution.Source.LOGPROBS) {
+        boolean weighted = samples > 0;
+        Verdict first = model.guard(prompt, () -> once(item, 0, weighted ? new JudgeModel.Call(topLogprobs, null) : JudgeModel.Call.PLAIN, weighted));
+        if (!weighted || !(first instanceof Verdict.Score s) || s.distribution().source() == Distribution.Source.LOGPROBS) {
             return first;
         }
-        List<Verdict> all = new ArrayList<>(List.of(first));
-        all.addAll(samples(item, 1, samples));
-        return Pooling.MEAN.pool(all, false, Distribution.Source.SAMPLES, Set.of(Flag.SAMPLED_ESTIMATE), name(), prompt.id());
+        // No logprobs: estimate from samples. A greedy judge's reply is one deterministic draw, not a sample of its
+        // distribution, so it stays out of the estimate (its cost still counts) and all the samples are fresh.
+        List<Verdict> all = new ArrayList<>();
+        if (!model.greedy()) all.add(first);
+        all.addAll(samples(item, 1, model.greedy() ? samples + 1 : samples));
+        Verdict pooled = Pooling.MEAN.pool(all, false, Distribution.Source.SAMPLES, Set.of(Flag.SAMPLED_ESTIMATE), name(), prompt.id());
+        if (!model.greedy()) return pooled;
+        Provenance both = Provenance.combine(name(), prompt.id(), List.of(first.provenance(), pooled.provenance()));
+        return switch (pooled) {
+            case Verdict.Score p -> new Verdict.Score(p.value(), p.distribution(), p.rationale(), both);
+            case Verdict.Abstain a -> new Verdict.Abstain(a.reason(), a.detail(), both);
+        };
     }
 
-    /** Samples {@code from} (inclusive) to {@code to} (exclusive), each a distinct request. */
+    /**
+     * Samples {@code from} (inclusive) to {@code to} (exclusive), each a distinct request; a greedy judge's at
+     * {@link Builder#sampleTemperature}, since asking it again at 0 would only repeat one answer.
+     */
     List<Verdict> samples(JudgedItem item, int from, int to) {
+        JudgeModel.Call call = model.greedy() ? new JudgeModel.Call(0, sampleTemperature) : JudgeModel.Call.PLAIN;
         List<Verdict> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
             int sample = i;
-            out.add(model.guard(prompt, () -> once(item, sample, false)));
+            out.add(model.guard(prompt, () -> once(item, sample, call, false)));
         }
         return out;
     }
 
-    private Verdict once(JudgedItem item, int sample, boolean weighted) {
+    private Verdict once(JudgedItem item, int sample, JudgeModel.Call call, boolean weighted) {
         String bad = model.malformed(item.answer());
         if (bad != null) {
             return new Verdict.Abstain(AbstainReason.MALFORMED_ANSWER, bad, new Provenance(name(), prompt.id(), "", 0, 0, 0, Set.of()));
@@ -96,16 +117,12 @@ public final class PointwiseJudge implements Judge {
         JudgeModel.Material m = new JudgeModel.Material(nonce).put("rubric", rubric).put("scale", scale.description())
                 .fence("task", "task", item.task()).fence("answer", "answer", item.answer()).reference(item.reference());
         JudgeModel.Reply reply = model.ask(prompt, m, TEXT_FORMAT.formatted(scale.description()),
-                JSON_FORMAT.formatted(scale.description()), schema);
+                JSON_FORMAT.formatted(scale.description()), schema, call);
         return switch (VerdictParser.score(reply.text(), scale.min(), scale.max(), nonce)) {
             case VerdictParser.Failed f -> new Verdict.Abstain(f.reason(), f.detail(), reply.provenance());
-            case VerdictParser.Parsed p -> {
-                Distribution d = weighted && reply.response() != null && reply.response().metadata() instanceof LogprobsMetadata lp
-                        ? LogprobScore.at(lp.logprobs(), reply.text(), p.start(), p.end(), scale) : null;
-                if (d == null) d = Distribution.point(p.values().getFirst(), scale.min(), scale.max());
-                yield new Verdict.Score(d.source() == Distribution.Source.POINT ? p.values().getFirst() : d.mean(), d,
-                        p.rationale(), reply.provenance());
-            }
+            case VerdictParser.Parsed p -> weighted
+                    ? LogprobScore.verdict(reply, p, scale, minScaleProbability)
+                    : Verdict.Score.point(p.values().getFirst(), scale.min(), scale.max(), p.rationale(), reply.provenance());
         };
     }
 
@@ -115,6 +132,9 @@ public final class PointwiseJudge implements Judge {
         private Scale scale = Scale.ONE_TO_FIVE;
         private PromptTemplate prompt = Prompts.POINTWISE;
         private int samples;
+        private int topLogprobs = LogprobScore.DEFAULT_TOP_LOGPROBS;
+        private double minScaleProbability = LogprobScore.DEFAULT_MIN_SCALE_PROBABILITY;
+        private double sampleTemperature = 1.0;
 
         private Builder() {}
 
@@ -148,6 +168,28 @@ public final class PointwiseJudge implements Judge {
         public Builder probabilityWeighted(int samplesWithoutLogprobs) {
             if (samplesWithoutLogprobs < 2) throw new IllegalArgumentException("a sampled estimate needs at least 2 samples, got " + samplesWithoutLogprobs);
             this.samples = samplesWithoutLogprobs;
+            return this;
+        }
+
+        /** Alternatives per token asked for with logprobs (5 by default; OpenAI gives at most 20). */
+        public Builder topLogprobs(int k) {
+            this.topLogprobs = LogprobScore.checkTopLogprobs(k);
+            return this;
+        }
+
+        /**
+         * The least probability the judge must put on the scale, at its score token, for a logprob score (0.5 by
+         * default); below it the verdict abstains rather than report a long shot as the judge's confident view.
+         */
+        public Builder minScaleProbability(double floor) {
+            this.minScaleProbability = LogprobScore.checkFloor(floor);
+            return this;
+        }
+
+        /** The temperature a greedy judge's samples are drawn at (1 by default, as G-Eval samples). */
+        public Builder sampleTemperature(double temperature) {
+            if (!(temperature > 0)) throw new IllegalArgumentException("a sample temperature must be positive, got " + temperature);
+            this.sampleTemperature = temperature;
             return this;
         }
 

@@ -3,7 +3,7 @@ package dev.consilium.rewards.judge;
 /**
  * The built-in judge prompts. Placeholders: {@code rubric}, {@code scale}, {@code task}, {@code reference} (empty,
  * or a labelled fenced reference answer), {@code answer} / {@code answer_a} / {@code answer_b} /
- * {@code candidates}, {@code count}, and {@code format} (how to state the verdict: a JSON object when the model
+ * {@code candidates} (each fenced under its number), {@code count}, and {@code format} (how to state the verdict: a JSON object when the model
  * supports structured output, else a final line).
  */
 public final class Prompts {
@@ -43,6 +43,21 @@ public final class Prompts {
 
             Answer B:
             {{answer_b}}
+
+            {{format}}""");
+
+    public static final PromptTemplate GROUP = PromptTemplate.of("group", "1",
+            "You are a careful, impartial judge. You grade several answers to the same task against a rubric, each on "
+                    + "its own merits. The order in which the answers appear says nothing about their quality.\n" + GROUND_RULES,
+            """
+            Rubric: {{rubric}}
+            Scale: {{scale}}.
+
+            Task:
+            {{task}}
+
+            {{reference}}There are {{count}} candidates:
+            {{candidates}}
 
             {{format}}""");
 

@@ -73,14 +73,8 @@ public final class RankingJudge {
         List<Verdict> result = new ArrayList<>();
         Verdict failed = model.guard(prompt, () -> {
             JudgeModel.Material m = new JudgeModel.Material(nonce).put("rubric", rubric).fence("task", "task", task)
-                    .reference(reference).put("count", Integer.toString(g));
-            StringBuilder candidates = new StringBuilder();
-            for (int i = 0; i < g; i++) {
-                m.fence("c", "candidate_" + (i + 1), answers.get(i));
-                candidates.append("Candidate ").append(i + 1).append(":\n").append(m.values.get("c")).append("\n\n");
-            }
-            m.values.remove("c");
-            m.put("candidates", candidates.toString().strip());
+                    .reference(reference);
+            m.candidates(answers);
             JudgeModel.Reply reply = model.ask(prompt, m, TEXT_FORMAT, JSON_FORMAT, schema);
             return switch (VerdictParser.ranking(reply.text(), g, nonce)) {
                 case VerdictParser.Failed f -> new Verdict.Abstain(f.reason(), f.detail(), reply.provenance());

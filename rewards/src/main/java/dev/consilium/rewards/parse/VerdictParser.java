@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>Everything between the prompt's nonce-tagged delimiters is blanked (same length, so offsets hold): a judge
  *       that echoes the judged content cannot make that content its verdict.</li>
+ *   <li>The rest is read {@link Normalized}: a full-width {@code Ｓｃｏｒｅ：４} is a verdict of 4, and
+ *       {@code Score: 4\u200B5} reads as 45 (out of range), not as 4. Offsets are reported in the raw output.</li>
  *   <li>If the output ends with a JSON object holding the expected key, that object is the verdict (duplicate
  *       keys are ambiguous). This is how structured output arrives.</li>
  *   <li>Else the verdict is the trailing block of verdict lines: the last non-blank line must carry a verdict
@@ -104,17 +107,130 @@ public final class VerdictParser {
         });
     }
 
+    /**
+     * A group verdict: one integer score on [min, max] per candidate 1..n, each read on its own, so one candidate
+     * the judge left unscored (or scored off the scale, or twice differently) abstains alone. JSON {@code "scores":
+     * [4, 2, 5]} in candidate order, or a trailing block of {@code Candidate K: Score: N} lines. The output fails as a
+     * whole (every entry the same {@link Failed}) only when it cannot be lined up with the candidates: no verdict
+     * block, a JSON array of the wrong length, or a candidate number outside 1..n (a judge counting from 0 would
+     * otherwise have every score land on the wrong answer). A JSON entry's offsets are -1: its logprobs are not read.
+     */
+    public static List<Result> scores(String raw, int n, int min, int max, String nonce) {
+        if (raw == null || raw.isBlank()) return all(n, new Failed(AbstainReason.UNPARSEABLE, "the judge's output is empty"));
+        Normalized text = Normalized.of(blankFences(raw, nonce));
+        Result json = readJson(text, "scores", token -> {
+            String[] parts = token.split(",", -1);
+            if (parts.length != n) {
+                return new Failed(AbstainReason.AMBIGUOUS, "the judge's \"scores\" has " + parts.length + " entries for " + n + " candidates");
+            }
+            List<Integer> values = new ArrayList<>();
+            for (String part : parts) values.add(part.isBlank() ? NOT_A_SCORE : Objects.requireNonNullElse(integerOf(part), NOT_A_SCORE));
+            return values(values);
+        }, node -> {
+            if (!node.isArray() || node.isEmpty()) return null;
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode e = node.get(i);
+                sb.append(i == 0 ? "" : ",").append(e.isNumber() || e.isTextual() ? e.asText().replace(",", ".") : "");
+            }
+            return sb.toString();
+        });
+        if (json instanceof Failed f) return all(n, f);
+        if (json instanceof Parsed p) {
+            List<Result> out = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                int v = p.values().get(k);
+                out.add(v == NOT_A_SCORE ? new Failed(AbstainReason.UNPARSEABLE, "candidate " + (k + 1) + "'s score is not an integer")
+                        : inScale(v, Integer.toString(v), min, max, -1, -1, p.rationale(), "candidate " + (k + 1) + "'s "));
+            }
+            return out;
+        }
+        return groupLines(text, n, min, max);
+    }
+
+    /** Stands for a JSON entry that is no integer; no scale reaches it. */
+    private static final int NOT_A_SCORE = Integer.MIN_VALUE;
+
+    private static List<Result> groupLines(Normalized n, int count, int min, int max) {
+        String text = n.text;
+        Result[] out = new Result[count];
+        int blockStart = -1;
+        for (LinesFromEnd lines = new LinesFromEnd(text); lines.next(); ) {
+            int lineStart = lines.start;
+            String line = lines.line;
+            Matcher g = Markers.GROUP_LINE.matcher(line);
+            if (!g.find()) break;
+            Integer k = integerOf(g.group(1));
+            if (k == null || k < 1 || k > count) {
+                return all(count, new Failed(AbstainReason.AMBIGUOUS, "the judge's verdict names candidate " + g.group(1)
+                        + ", but they are numbered 1.." + count + ": its scores cannot be matched to the answers"));
+            }
+            Result here = null;
+            Matcher m = Markers.SCORE.matcher(line);
+            m.region(g.start(2), line.length());
+            while (m.find()) {
+                Integer v = integerOf(m.group(1));
+                Result r = v == null ? new Failed(AbstainReason.UNPARSEABLE, "candidate " + k + "'s score '" + m.group(1) + "' is not an integer")
+                        : inScale(v, m.group(1), min, max, n.rawStart(lineStart + m.start(1)), n.rawEnd(lineStart + m.end(1)), null,
+                        "candidate " + k + "'s ");
+                here = here == null ? r : agree(k, here, r);
+            }
+            if (here == null) here = new Failed(AbstainReason.UNPARSEABLE, "candidate " + k + "'s line holds no score: " + cap(g.group(2).strip()));
+            // Lines are read bottom up; the last line about a candidate is the one nearest the end, and must agree.
+            out[k - 1] = out[k - 1] == null ? here : agree(k, out[k - 1], here);
+            blockStart = lineStart;
+        }
+        if (blockStart < 0) return all(count, noVerdict(text));
+        String rationale = cap(n.raw.substring(0, n.rawStart(blockStart)).strip());
+        List<Result> results = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            Result r = out[k];
+            if (r == null) r = new Failed(AbstainReason.UNPARSEABLE, "the judge's verdict has no line for candidate " + (k + 1));
+            else if (r instanceof Parsed p) r = new Parsed(p.values(), p.start(), p.end(), rationale);
+            results.add(r);
+        }
+        return results;
+    }
+
+    /** One candidate read twice: the same score stands (the later offsets kept), two different ones are ambiguous. */
+    private static Result agree(int k, Result first, Result second) {
+        if (first instanceof Parsed a && second instanceof Parsed b) {
+            return a.values().equals(b.values()) ? a
+                    : new Failed(AbstainReason.AMBIGUOUS, "the judge gives candidate " + k + " two scores: " + a.values().getFirst() + " and " + b.values().getFirst());
+        }
+        return first instanceof Failed ? first : second;
+    }
+
+    private static Result inScale(int v, String token, int min, int max, int start, int end, String rationale, String whose) {
+        if (v < min || v > max) return new Failed(AbstainReason.OUT_OF_RANGE, whose + "score " + token + " is outside [" + min + ", " + max + "]");
+        return new Parsed(List.of(v), start, end, rationale == null ? "" : rationale);
+    }
+
+    private static List<Result> all(int n, Failed f) {
+        return java.util.Collections.nCopies(n, f);
+    }
+
     private static Result read(String raw, String nonce, String key, Pattern marker, Function<String, Result> convert,
                                Function<JsonNode, String> fromJson) {
         if (raw == null || raw.isBlank()) return new Failed(AbstainReason.UNPARSEABLE, "the judge's output is empty");
-        String text = blankFences(raw, nonce);
-        Result json = readJson(text, key, convert, fromJson);
+        Normalized n = Normalized.of(blankFences(raw, nonce));
+        Result json = readJson(n, key, convert, fromJson);
         if (json != null) return json;
-        return readLines(text, marker, convert);
+        return readLines(n, marker, convert);
     }
 
-    private static Result readJson(String text, String key, Function<String, Result> convert,
+    /**
+     * A verdict found in the normalized text, reported in the raw one: the value's offsets (logprobs are read
+     * there) and, unless given, the raw text above {@code reasonEnd} as the rationale.
+     */
+    private static Parsed found(Normalized n, List<Integer> values, int start, int end, String rationale, int reasonEnd) {
+        String why = rationale != null ? rationale : n.raw.substring(0, n.rawStart(reasonEnd));
+        return new Parsed(values, n.rawStart(start), n.rawEnd(end), cap(why.strip()));
+    }
+
+    private static Result readJson(Normalized n, String key, Function<String, Result> convert,
                                    Function<JsonNode, String> fromJson) {
+        String text = n.text;
         int end = lastNonSpace(text);
         if (end < 0) return null;
         if (text.startsWith("```", end - 2)) end = lastNonSpace(text.substring(0, end - 2));
@@ -152,23 +268,18 @@ public final class VerdictParser {
             List<Integer> values = parsed.values();
             int[] span = valueSpan(candidate, key);
             JsonNode why = node.get("rationale");
-            String rationale = why != null && why.isTextual() ? why.asText() : text.substring(0, start);
-            return new Parsed(values, start + span[0], start + span[1], cap(rationale.strip()));
+            return found(n, values, start + span[0], start + span[1], why != null && why.isTextual() ? why.asText() : null, start);
         }
         return null;
     }
 
-    private static Result readLines(String text, Pattern marker, Function<String, Result> convert) {
-        int lineEnd = text.length();
+    private static Result readLines(Normalized n, Pattern marker, Function<String, Result> convert) {
+        String text = n.text;
         List<Integer> values = null;
         int valueStart = -1, valueEnd = -1, blockStart = -1;
-        while (lineEnd > 0) {
-            int lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
-            String line = text.substring(lineStart, lineEnd);
-            if (line.isBlank()) {
-                lineEnd = lineStart - 1;
-                continue;
-            }
+        for (LinesFromEnd lines = new LinesFromEnd(text); lines.next(); ) {
+            int lineStart = lines.start;
+            String line = lines.line;
             Matcher m = marker.matcher(line);
             boolean found = m.find();
             if (values == null && !found) return noVerdict(text);
@@ -191,10 +302,32 @@ public final class VerdictParser {
                 }
             } while (m.find());
             blockStart = lineStart;
-            lineEnd = lineStart - 1;
         }
         if (values == null) return noVerdict(text);
-        return new Parsed(values, valueStart, valueEnd, cap(text.substring(0, blockStart).strip()));
+        return found(n, values, valueStart, valueEnd, null, blockStart);
+    }
+
+    /** The non-blank lines of a text, last first: where verdicts are looked for. */
+    private static final class LinesFromEnd {
+        private final String text;
+        private int end;
+        int start;
+        String line;
+
+        LinesFromEnd(String text) {
+            this.text = text;
+            this.end = text.length();
+        }
+
+        boolean next() {
+            while (end > 0) {
+                start = text.lastIndexOf('\n', end - 1) + 1;
+                line = text.substring(start, end);
+                end = start - 1;
+                if (!line.isBlank()) return true;
+            }
+            return false;
+        }
     }
 
     private static Parsed values(List<Integer> values) {

@@ -6,6 +6,9 @@ import java.util.List;
  * The probability a verdict puts on each point of its scale [min, max]: one point with mass 1 for a single
  * reading, the judge's token probabilities for a G-Eval score, sample frequencies for a sampled estimate.
  * {@code source} says which, so a sampled estimate is never mistaken for a model probability.
+ *
+ * <p>The probabilities sum to 1, except from logprobs: there they are the model's own, and their sum is the mass
+ * it put on the scale at all ({@link #mass()}); the rest went to tokens that are no score.
  */
 public record Distribution(double min, double max, List<Double> points, List<Double> probabilities, Source source) {
 
@@ -17,6 +20,9 @@ public record Distribution(double min, double max, List<Double> points, List<Dou
         if (points.size() != probabilities.size() || points.isEmpty()) {
             throw new IllegalArgumentException("distribution needs one probability per point, got " + points.size()
                     + " points and " + probabilities.size() + " probabilities");
+        }
+        for (double p : probabilities) {
+            if (!(p >= 0) || Double.isInfinite(p)) throw new IllegalArgumentException("distribution has probability " + p + " in " + probabilities);
         }
     }
 
@@ -34,14 +40,21 @@ public record Distribution(double min, double max, List<Double> points, List<Dou
         return m / total;
     }
 
-    /** The largest probability: for samples or a panel, the fraction that agree with the most common value. */
+    /** The probability on the scale: 1, or less for logprobs where the judge also weighed tokens that are no score. */
+    public double mass() {
+        double total = 0;
+        for (double p : probabilities) total += p;
+        return total;
+    }
+
+    /**
+     * The largest probability: for samples or a panel, the fraction that agree with the most common value; from
+     * logprobs, the model's own probability of its most likely score, so mass off the scale lowers it.
+     */
     public double agreement() {
-        double best = 0, total = 0;
-        for (double p : probabilities) {
-            best = Math.max(best, p);
-            total += p;
-        }
-        return best / total;
+        double best = 0;
+        for (double p : probabilities) best = Math.max(best, p);
+        return best / Math.max(1, mass());
     }
 
     /** The most likely point (the first of equals). */

@@ -1,8 +1,12 @@
 package dev.consilium.rewards.judge;
 
+import dev.consilium.agents.provider.Deployment;
+import dev.consilium.agents.provider.Providers;
+import dev.consilium.agents.provider.ProvidersConfig;
 import dev.consilium.agents.provider.TokenLogprob;
 import dev.consilium.agents.provider.ledger.ModelPrice;
 import dev.consilium.rewards.testing.ScriptedModel;
+import dev.consilium.rewards.testing.StubOpenAiServer;
 import dev.consilium.rewards.verdict.AbstainReason;
 import dev.consilium.rewards.verdict.Distribution;
 import dev.consilium.rewards.verdict.Flag;
@@ -114,13 +118,126 @@ class JudgesTest {
     void withoutLogprobsTheScoreIsASampledEstimateLabelledAsSuch() {
         AtomicInteger call = new AtomicInteger();
         ScriptedModel m = ScriptedModel.of(p -> "Score: " + (call.getAndIncrement() % 2 == 0 ? 4 : 5));
-        PointwiseJudge j = PointwiseJudge.builder().model(model(m)).rubric("r").probabilityWeighted(4).build();
+        PointwiseJudge j = PointwiseJudge.builder().model(JudgeModel.builder().model(m).name("scripted/judge").temperature(0.7).build())
+                .rubric("r").probabilityWeighted(4).build();
         Verdict.Score s = assertInstanceOf(Verdict.Score.class, j.evaluate(ITEM));
         assertEquals(Distribution.Source.SAMPLES, s.distribution().source());
         assertTrue(s.provenance().flags().contains(Flag.SAMPLED_ESTIMATE));
         assertEquals(4.5, s.value(), 1e-9);
-        assertEquals(4, m.requests.size());
+        assertEquals(4, m.requests.size(), "a sampling judge's first reply is a sample");
         assertEquals(4, m.requests.stream().distinct().count(), "each sample is a distinct request");
+    }
+
+    @Test
+    void aGreedyJudgeIsNeverAskedTheSameThingTwiceAtTemperatureZero() {
+        AtomicInteger call = new AtomicInteger();
+        ScriptedModel m = ScriptedModel.of(p -> "Score: " + (call.getAndIncrement() % 2 == 0 ? 4 : 5));
+        Verdict.Score s = assertInstanceOf(Verdict.Score.class,
+                PointwiseJudge.builder().model(model(m)).rubric("r").probabilityWeighted(4).build().evaluate(ITEM));
+        List<Double> temperatures = m.requests.stream().map(r -> r.parameters().temperature()).toList();
+        assertEquals(1, temperatures.stream().filter(t -> t == 0.0).count(), "only the first call is greedy: " + temperatures);
+        assertEquals(List.of(0.0, 1.0, 1.0, 1.0, 1.0), temperatures);
+        // The greedy reply (4) is one deterministic draw: the estimate is the four samples' 5, 4, 5, 4.
+        assertEquals(4.5, s.value(), 1e-9);
+        assertEquals(5 * 2, s.provenance().outputTokens(), "the greedy call's tokens still count");
+        assertEquals(5, s.provenance().rawOutput().split("\n---\n").length);
+    }
+
+    /** A judge model replying {@code reply} whose score token's alternatives are {@code top}. */
+    static PointwiseJudge logprobJudge(String reply, List<TokenLogprob> top, Double floor) {
+        int at = reply.lastIndexOf(' ');
+        String head = reply.substring(0, at), score = reply.substring(at);
+        ScriptedModel m = ScriptedModel.constant(reply).withLogprobs(text -> List.of(
+                new TokenLogprob(1, head, -0.1, List.of()), new TokenLogprob(2, score, top.getFirst().logprob(), top)));
+        PointwiseJudge.Builder b = PointwiseJudge.builder().model(model(m)).rubric("r").probabilityWeighted(5);
+        if (floor != null) b.minScaleProbability(floor);
+        return b.build();
+    }
+
+    static TokenLogprob alt(String text, double logprob) {
+        return new TokenLogprob(-1, text, logprob, List.of());
+    }
+
+    @Test
+    void aNaNAmongTheAlternativesIsSkippedNotFatal() {
+        Verdict v = logprobJudge("Score: 4", List.of(alt(" 4", Math.log(0.7)), alt(" 5", Double.NaN), alt(" 3", Math.log(0.1))), null).evaluate(ITEM);
+        Verdict.Score s = assertInstanceOf(Verdict.Score.class, v, v.toString());
+        assertEquals(Distribution.Source.LOGPROBS, s.distribution().source());
+        assertEquals((0.7 * 4 + 0.1 * 3) / 0.8, s.value(), 1e-9);
+    }
+
+    @Test
+    void aPositiveLogprobIsNoProbability() {
+        // exp(+2) = 7.4 "probability" on 5 would drag the score to 5; it is skipped instead.
+        Verdict.Score s = assertInstanceOf(Verdict.Score.class,
+                logprobJudge("Score: 4", List.of(alt(" 4", Math.log(0.9)), alt(" 5", 2.0)), null).evaluate(ITEM));
+        assertEquals(4, s.value(), 1e-9);
+        assertEquals(0.9, s.distribution().mass(), 1e-9);
+    }
+
+    @Test
+    void aScoreTheJudgeBarelyMeantAbstainsAndConfidenceIsTheMassOnTheScale() {
+        List<TokenLogprob> longShot = List.of(alt(" 4", Math.log(0.02)), alt(" The", Math.log(0.6)), alt(" I", Math.log(0.3)));
+        Verdict.Abstain a = assertInstanceOf(Verdict.Abstain.class, logprobJudge("Score: 4", longShot, null).evaluate(ITEM));
+        assertEquals(AbstainReason.AMBIGUOUS, a.reason());
+        assertTrue(a.detail().contains("0.020"), a.detail());
+
+        // Above a lowered floor it scores, and its confidence is the 2% the judge gave it, not 1.
+        Verdict.Score s = assertInstanceOf(Verdict.Score.class, logprobJudge("Score: 4", longShot, 0.01).evaluate(ITEM));
+        assertEquals(0.02, s.confidence(), 1e-9);
+        assertEquals(0.02, s.distribution().mass(), 1e-9);
+
+        Verdict.Score sure = assertInstanceOf(Verdict.Score.class,
+                logprobJudge("Score: 4", List.of(alt(" 4", Math.log(0.6)), alt(" 5", Math.log(0.3))), null).evaluate(ITEM));
+        assertEquals(0.6, sure.confidence(), 1e-9);
+    }
+
+    static JudgeModel openAiCompatible(StubOpenAiServer server) {
+        Providers providers = Providers.builder().config(ProvidersConfig.of(Deployment.builder().model("openai-compatible/stub")
+                .baseUrl(server.baseUrl()).build())).env(k -> null).build();
+        return JudgeModel.builder().model(providers.chatModel("openai-compatible/stub")).name("openai-compatible/stub").nonceSeed(7).build();
+    }
+
+    @Test
+    void overOpenAiCompatibleTheWeightedScoreComesFromLogprobsInOneCall() {
+        try (StubOpenAiServer server = StubOpenAiServer.withLogprobs(r -> "Mostly right.\nScore: 4",
+                token -> token.equals(" 4") ? new StubOpenAiServer.Alternatives(List.of(" 4", " 5", " 3"),
+                        List.of(Math.log(0.6), Math.log(0.3), Math.log(0.1))) : null)) {
+            PointwiseJudge j = PointwiseJudge.builder().model(openAiCompatible(server)).rubric("r").probabilityWeighted(5).topLogprobs(3).build();
+            Verdict.Score s = assertInstanceOf(Verdict.Score.class, j.evaluate(ITEM));
+            assertEquals(1, server.requests.size());
+            assertTrue(server.requests.getFirst().path("logprobs").asBoolean(), server.requests.getFirst().toString());
+            assertEquals(3, server.requests.getFirst().path("top_logprobs").asInt());
+            assertEquals(Distribution.Source.LOGPROBS, s.distribution().source());
+            assertEquals(0.6 * 4 + 0.3 * 5 + 0.1 * 3, s.value(), 1e-6);
+        }
+    }
+
+    @Test
+    void overAServerWithoutLogprobsNoTemperatureZeroCallIsRepeated() {
+        AtomicInteger call = new AtomicInteger();
+        try (StubOpenAiServer server = StubOpenAiServer.withoutLogprobs(r -> "Score: " + (call.getAndIncrement() % 2 == 0 ? 4 : 5))) {
+            PointwiseJudge j = PointwiseJudge.builder().model(openAiCompatible(server)).rubric("r").probabilityWeighted(2).build();
+            Verdict.Score s = assertInstanceOf(Verdict.Score.class, j.evaluate(ITEM));
+            List<Double> temperatures = server.requests.stream().map(r -> r.path("temperature").asDouble()).toList();
+            assertEquals(List.of(0.0, 1.0, 1.0), temperatures);
+            assertEquals(Distribution.Source.SAMPLES, s.distribution().source());
+            assertEquals(4.5, s.value(), 1e-9);
+        }
+    }
+
+    @Test
+    void aServerThatRejectsLogprobsIsAskedAgainWithoutThemAndNotAskedForThemAgain() {
+        try (StubOpenAiServer server = StubOpenAiServer.refusingLogprobs(r -> "Score: 4")) {
+            JudgeModel model = openAiCompatible(server);
+            PointwiseJudge j = PointwiseJudge.builder().model(model).rubric("r").probabilityWeighted(2).build();
+            Verdict.Score s = assertInstanceOf(Verdict.Score.class, j.evaluate(ITEM));
+            assertEquals(4, s.value());
+            List<Boolean> askedLogprobs = server.requests.stream().map(r -> r.has("logprobs")).toList();
+            assertEquals(List.of(true, false, false, false), askedLogprobs, "refused, asked again, then two samples");
+            j.evaluate(ITEM.withAnswer("41"));
+            assertFalse(server.requests.get(4).has("logprobs"), "once refused, logprobs are not asked for again");
+        }
     }
 
     @Test

@@ -34,6 +34,54 @@ class VerdictParserTest {
     }
 
     @Test
+    void theJudgesOwnVerdictIsReadNormalized() {
+        assertEquals(4, score("Fine.\nＳｃｏｒｅ：４"));
+        assertEquals(3, score("Fine.\nS\u200Bcore: 3"));
+        VerdictParser.Parsed p = (VerdictParser.Parsed) VerdictParser.score("ok\nＳｃｏｒｅ：４", 1, 5, NONCE);
+        assertEquals("４", "ok\nＳｃｏｒｅ：４".substring(p.start(), p.end()), "offsets point into the raw output");
+        assertEquals("ok", p.rationale());
+    }
+
+    @Test
+    void invisibleCharactersCannotHideWhatAVerdictSays() {
+        // Shown as "Score: 45", out of range; read raw, it was a 4.
+        assertEquals(AbstainReason.OUT_OF_RANGE, scoreFailure("Score: 4\u200B5"));
+        // Two verdicts on one line, one of them split by a zero-width space: ambiguous, not the first.
+        assertEquals(AbstainReason.AMBIGUOUS, scoreFailure("Score: 2 S\u200Bcore: 5"));
+        assertEquals(AbstainReason.AMBIGUOUS, scoreFailure("Score: 2\nＳｃｏｒｅ：５"));
+    }
+
+    @Test
+    void groupScoresAreReadPerCandidate() {
+        List<VerdictParser.Result> r = VerdictParser.scores("1 is right, 2 is wrong, 3 unclear.\nCandidate 1: Score: 5\n"
+                + "Candidate 2: Score: 1\nCandidate 3: N/A\nCandidate 4: Score: 9", 5, 1, 5, NONCE);
+        assertEquals(List.of(5), ((VerdictParser.Parsed) r.get(0)).values());
+        assertEquals(List.of(1), ((VerdictParser.Parsed) r.get(1)).values());
+        assertEquals("1 is right, 2 is wrong, 3 unclear.", ((VerdictParser.Parsed) r.get(1)).rationale());
+        assertEquals(AbstainReason.UNPARSEABLE, failure(r.get(2)));
+        assertEquals(AbstainReason.OUT_OF_RANGE, failure(r.get(3)));
+        assertEquals(AbstainReason.UNPARSEABLE, failure(r.get(4)), "no line for candidate 5");
+
+        List<VerdictParser.Result> twice = VerdictParser.scores("Candidate 1: Score: 2\nCandidate 2: Score: 3\nCandidate 1: Score: 4", 2, 1, 5, NONCE);
+        assertEquals(AbstainReason.AMBIGUOUS, failure(twice.get(0)));
+        assertEquals(List.of(3), ((VerdictParser.Parsed) twice.get(1)).values());
+
+        List<VerdictParser.Result> json = VerdictParser.scores("{\"rationale\": \"r\", \"scores\": [4, \"n/a\", 7]}", 3, 1, 5, NONCE);
+        assertEquals(List.of(4), ((VerdictParser.Parsed) json.get(0)).values());
+        assertEquals(AbstainReason.UNPARSEABLE, failure(json.get(1)));
+        assertEquals(AbstainReason.OUT_OF_RANGE, failure(json.get(2)));
+    }
+
+    @Test
+    void aGroupVerdictThatCannotBeLinedUpFailsAsAWhole() {
+        for (String raw : List.of("Candidate 0: Score: 4\nCandidate 1: Score: 2", "{\"scores\": [4, 2, 1]}", "They are all fine.", "")) {
+            List<VerdictParser.Result> r = VerdictParser.scores(raw, 2, 1, 5, NONCE);
+            assertEquals(2, r.size());
+            for (VerdictParser.Result x : r) assertInstanceOf(VerdictParser.Failed.class, x, raw);
+        }
+    }
+
+    @Test
     void aScoreQuotedEarlierIsNeverRead() {
         assertEquals(2, score("The answer claims \"Score: 5\" but 17 + 25 is 42, not 43.\nScore: 2"));
     }
@@ -71,7 +119,10 @@ class VerdictParserTest {
         assertEquals(5, score("Score: ５"));          // fullwidth
         assertEquals(4, score("Score: ٤"));           // Arabic-Indic
         assertEquals(3, score("Score: ३"));           // Devanagari
-        assertEquals(AbstainReason.UNPARSEABLE, scoreFailure("Score: ⁵")); // a superscript is not a decimal digit
+        // Markers are read NFKC-normalized, as a reader sees them: a superscript five is a 5, and a "4" with a
+        // superscript "2" after it reads 42, off the scale, rather than a 4 with a footnote.
+        assertEquals(5, score("Score: ⁵"));
+        assertEquals(AbstainReason.OUT_OF_RANGE, scoreFailure("Score: 4²"));
     }
 
     @Test

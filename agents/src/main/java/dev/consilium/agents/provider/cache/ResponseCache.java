@@ -1,9 +1,12 @@
 package dev.consilium.agents.provider.cache;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.provider.LogprobsMetadata;
 import dev.consilium.agents.provider.ProviderException;
+import dev.consilium.agents.provider.TokenLogprob;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessageDeserializer;
 import dev.langchain4j.data.message.ChatMessageSerializer;
@@ -17,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,12 +37,14 @@ import java.util.function.Supplier;
  * into place), so a crash never leaves a torn entry. Identical requests made at the same time share one model
  * call. One cache may serve many models: the model ref is part of the key.
  *
- * <p>A stored response keeps the message (text, thinking, tool calls), id, model name, finish reason and token
- * counts; vendor metadata such as raw HTTP bodies is not kept.
+ * <p>A stored response keeps the message (text, thinking, tool calls), id, model name, finish reason, token
+ * counts and token logprobs where it had them (a replayed G-Eval judgment reads the same distribution); vendor
+ * metadata such as raw HTTP bodies is not kept.
  */
 public final class ResponseCache {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<TokenLogprob>> TOKENS = new TypeReference<>() {};
 
     private final Path dir;
     private final CacheMode mode;
@@ -193,13 +199,17 @@ public final class ResponseCache {
     private static ChatResponse response(JsonNode r) {
         AiMessage message = (AiMessage) ChatMessageDeserializer.messageFromJson(r.path("message").toString());
         JsonNode usage = r.path("tokenUsage");
+        List<TokenLogprob> logprobs = r.has("logprobs") ? JSON.convertValue(r.get("logprobs"), TOKENS) : List.of();
         return ChatResponse.builder()
                 .aiMessage(message)
-                .id(text(r, "id"))
-                .modelName(text(r, "modelName"))
-                .finishReason(r.hasNonNull("finishReason") ? FinishReason.valueOf(r.get("finishReason").asText()) : null)
-                .tokenUsage(usage.isObject() ? new TokenUsage(integer(usage, "input"), integer(usage, "output"),
-                        integer(usage, "total")) : null)
+                .metadata(CachedResponseMetadata.builder()
+                        .id(text(r, "id"))
+                        .modelName(text(r, "modelName"))
+                        .finishReason(r.hasNonNull("finishReason") ? FinishReason.valueOf(r.get("finishReason").asText()) : null)
+                        .tokenUsage(usage.isObject() ? new TokenUsage(integer(usage, "input"), integer(usage, "output"),
+                                integer(usage, "total")) : null)
+                        .logprobs(logprobs)
+                        .build())
                 .build();
     }
 
@@ -241,6 +251,8 @@ public final class ResponseCache {
             usage.put("output", t.outputTokenCount());
             usage.put("total", t.totalTokenCount());
         }
+        List<TokenLogprob> logprobs = LogprobsMetadata.of(response);
+        if (!logprobs.isEmpty()) r.set("logprobs", JSON.valueToTree(logprobs));
         entry.put("sha256", checksum(entry));
         Path file = file(request.key());
         try {

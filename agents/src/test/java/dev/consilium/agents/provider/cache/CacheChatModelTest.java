@@ -225,4 +225,40 @@ class CacheChatModelTest {
         assertEquals("42", out.response().aiMessage().text());
         assertEquals(new CacheStats(1, 1), cache.stats());
     }
+
+    @Test
+    void tokenLogprobsAreReplayedWithTheResponse() {
+        List<dev.consilium.agents.provider.TokenLogprob> tokens = List.of(new dev.consilium.agents.provider.TokenLogprob(-1, " 4",
+                Math.log(0.6), List.of(new dev.consilium.agents.provider.TokenLogprob(-1, " 4", Math.log(0.6), List.of()),
+                new dev.consilium.agents.provider.TokenLogprob(-1, " 5", Double.NaN, List.of()))));
+        ChatResponse recorded = ChatResponse.builder().aiMessage(dev.langchain4j.data.message.AiMessage.from(" 4"))
+                .metadata(new LogprobsOnly(tokens)).build();
+        FakeChatModel live = new FakeChatModel().then(recorded);
+        new CacheChatModel(live, ResponseCache.open(dir, CacheMode.READ_WRITE), "builtin/judge").chat(
+                dev.langchain4j.data.message.UserMessage.from("grade"));
+
+        ChatResponse replayed = new CacheChatModel(new FakeChatModel(), ResponseCache.open(dir, CacheMode.READ_ONLY), "builtin/judge")
+                .chat(dev.langchain4j.data.message.UserMessage.from("grade"));
+
+        List<dev.consilium.agents.provider.TokenLogprob> back = dev.consilium.agents.provider.LogprobsMetadata.of(replayed);
+        assertEquals(" 5", back.getFirst().top().get(1).text());
+        assertTrue(Double.isNaN(back.getFirst().top().get(1).logprob()));
+        assertEquals(tokens.getFirst().logprob(), back.getFirst().logprob());
+        assertEquals(tokens.getFirst().top().getFirst(), back.getFirst().top().getFirst());
+    }
+
+    private static final class LogprobsOnly extends dev.langchain4j.model.chat.response.ChatResponseMetadata
+            implements dev.consilium.agents.provider.LogprobsMetadata {
+        private final List<dev.consilium.agents.provider.TokenLogprob> tokens;
+
+        LogprobsOnly(List<dev.consilium.agents.provider.TokenLogprob> tokens) {
+            super(dev.langchain4j.model.chat.response.ChatResponseMetadata.builder().modelName("m"));
+            this.tokens = tokens;
+        }
+
+        @Override
+        public List<dev.consilium.agents.provider.TokenLogprob> logprobs() {
+            return tokens;
+        }
+    }
 }

@@ -1,15 +1,20 @@
 package dev.consilium.agents.provider.vendor;
 
 import dev.consilium.agents.provider.Deployment;
+import dev.consilium.agents.provider.LogprobsMetadata;
 import dev.consilium.agents.provider.Providers;
 import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.agents.provider.TokenLogprob;
 import dev.consilium.agents.provider.ledger.Ledger;
 import dev.consilium.agents.provider.ledger.Usage;
 import dev.consilium.agents.provider.ledger.UsageRecord;
 import dev.consilium.agents.provider.testing.FixtureServer;
 import dev.consilium.agents.provider.testing.Reply;
 import dev.consilium.agents.provider.testing.Streams;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -232,5 +237,33 @@ class VendorWireTest {
         assertTrue(sent.body().replace(" ", "").contains("\"model\":\"Qwen/Qwen2.5-7B-Instruct\""), sent.body());
         assertNull(sent.header("Authorization"), "no apiKeyEnv, no key sent");
         assertNull(sent.header("Upgrade"), "a cleartext server is spoken to in HTTP/1.1, never asked to upgrade to h2c");
+    }
+
+    @Test
+    void openAiCompatibleAsksForLogprobsWhenTheRequestDoesAndHandsThemBack() {
+        server.enqueue(Reply.fixture("openai/chat-logprobs.json"));
+        Providers p = providers(Deployment.builder().model("openai-compatible/qwen").baseUrl(server.baseUrl() + "/v1").build());
+
+        ChatResponse response = p.chatModel("openai-compatible/qwen").chat(ChatRequest.builder()
+                .messages(UserMessage.from("Grade it."))
+                .parameters(OpenAiChatRequestParameters.builder().temperature(0.0).logprobs(true).topLogprobs(3).build())
+                .build());
+
+        String body = server.requests().getFirst().body().replace(" ", "");
+        assertTrue(body.contains("\"logprobs\":true") && body.contains("\"top_logprobs\":3"), body);
+        List<TokenLogprob> tokens = LogprobsMetadata.of(response);
+        assertEquals(List.of("Score", ":", " 4"), tokens.stream().map(TokenLogprob::text).toList());
+        TokenLogprob four = tokens.get(2);
+        assertEquals(Math.log(0.6), four.logprob(), 1e-6);
+        assertEquals(List.of(" 4", " 5", " 3"), four.top().stream().map(TokenLogprob::text).toList());
+        assertEquals(Math.log(0.3), four.top().get(1).logprob(), 1e-6);
+    }
+
+    @Test
+    void aResponseWithoutLogprobsHasNone() {
+        server.enqueue(Reply.fixture("openai/chat.json"));
+        ChatResponse response = providers("openai-compatible/qwen", "/v1").chatModel("openai-compatible/qwen")
+                .chat(ChatRequest.builder().messages(UserMessage.from("hi")).build());
+        assertEquals(List.of(), LogprobsMetadata.of(response));
     }
 }
