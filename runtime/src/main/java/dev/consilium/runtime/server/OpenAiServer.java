@@ -106,6 +106,7 @@ public final class OpenAiServer implements AutoCloseable {
         this.connector = new ServerConnector(http, new HttpConnectionFactory(config));
         connector.setHost(b.host);
         connector.setPort(b.port);
+        connector.setIdleTimeout(b.idleTimeout.toMillis());
         http.addConnector(connector);
         // on stop: no new connections, in-flight requests finish within the grace, requests on open connections 503
         http.setHandler(new GracefulHandler(new Handler.Abstract() {
@@ -196,7 +197,8 @@ public final class OpenAiServer implements AutoCloseable {
      * fails the callback, and Jetty closes the connection: nothing of it outlives the request.
      */
     private void handle(Request request, Response response, Callback callback) {
-        // a request waiting on the model does no I/O for as long as the model takes; that is not a dead client
+        // a request waiting on the model does no I/O for as long as the model takes; that is not a dead client, and
+        // Jetty would fail the request for it. A write that stalls (a client that stopped reading) still times out.
         request.addIdleTimeoutListener(timeout -> false);
         Exchange exchange = new Exchange(request, response);
         try {
@@ -324,6 +326,7 @@ public final class OpenAiServer implements AutoCloseable {
         private int maxQueued = 64;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Duration streamKeepAlive = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -358,6 +361,16 @@ public final class OpenAiServer implements AutoCloseable {
         public Builder streamKeepAlive(Duration interval) {
             if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("streamKeepAlive must be positive, was " + interval);
             this.streamKeepAlive = interval;
+            return this;
+        }
+
+        /**
+         * How long a connection may sit with nothing to do before it is closed (default 30 s): between requests, or
+         * in a write the client does not read. Never while a request waits on the model.
+         */
+        Builder idleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive, was " + timeout);
+            this.idleTimeout = timeout;
             return this;
         }
 

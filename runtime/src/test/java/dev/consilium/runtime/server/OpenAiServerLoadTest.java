@@ -139,6 +139,31 @@ class OpenAiServerLoadTest {
     }
 
     @Test
+    void aRequestWaitingOnTheModelOutlivesTheIdleTimeout() throws Exception {
+        try (OpenAiServer server = OpenAiServer.builder().generator(TestModels.generator(TestModels.randomCheckpoint(dir, 96, 5), 1))
+                .modelName("tiny").port(0).idleTimeout(Duration.ofMillis(300)).start()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build();
+            CompletableFuture<HttpResponse<String>> waiting;
+            Gate gate = Gate.hold(server);
+            try {
+                waiting = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+                await().atMost(Duration.ofSeconds(20)).until(() -> server.activeRequests() == 1);
+                // a connection opened after the request and left idle is closed by the timeout: by then the request
+                // has waited longer than the timeout without any I/O
+                try (Socket idle = new Socket("127.0.0.1", server.port())) {
+                    idle.setSoTimeout(20_000);
+                    assertEquals(-1, idle.getInputStream().read(), "the idle connection was closed");
+                }
+            } finally {
+                gate.release().countDown(); // else the decode thread stays held, and close() waits on it
+            }
+            HttpResponse<String> r = waiting.get(20, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+        }
+    }
+
+    @Test
     void shutdownFinishesRequestsInFlightAndRefusesNewConnections() throws Exception {
         OpenAiServer server = server(TestModels.generator(TestModels.randomCheckpoint(dir, 96, 5), 1), 4);
         Gate gate = Gate.hold(server);
