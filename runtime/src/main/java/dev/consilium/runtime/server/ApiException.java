@@ -76,6 +76,15 @@ final class ApiException extends RuntimeException {
         return new ApiException(503, "server_error", null, "shutting_down", "The server is shutting down", 0);
     }
 
+    /**
+     * A request the HTTP layer refused before any endpoint saw it (a bad Content-Length, headers past the limit),
+     * or an error it raised itself; {@code code} is {@code http_STATUS}, as no OpenAI code names these.
+     */
+    static ApiException http(int status, String message) {
+        return new ApiException(status, status < 500 ? "invalid_request_error" : "server_error", null,
+                "http_" + status, message, 0);
+    }
+
     /** 500: the model itself failed; never used for bad input. */
     static ApiException internal(String message) {
         return new ApiException(500, "server_error", null, "internal_error", message, 0);

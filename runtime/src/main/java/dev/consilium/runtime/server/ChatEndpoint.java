@@ -1,7 +1,6 @@
 package dev.consilium.runtime.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.SamplingParams;
 
@@ -22,7 +21,7 @@ final class ChatEndpoint {
         this.model = model;
     }
 
-    void handle(HttpExchange exchange, JsonNode body) throws IOException {
+    void handle(Exchange exchange, JsonNode body) throws IOException {
         ChatRequest r = ChatRequest.parse(body, model.limits());
         model.requireModel(r.model());
         if (model.template() == null) {
@@ -46,7 +45,7 @@ final class ChatEndpoint {
                 choices.add(new Wire.ChatChoice(i, new Wire.Message("assistant", c.text()), logprobs(r, c, stops),
                         ServedModel.finishReason(c), warning(o)));
             }
-            OpenAiServer.sendJson(exchange, 200,
+            exchange.sendJson(200,
                     new Wire.ChatCompletion(id, "chat.completion", created, model.name(), choices, g.usage(outcomes)));
             return;
         }

@@ -1,7 +1,6 @@
 package dev.consilium.runtime.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.SamplingParams;
 import dev.consilium.moe.generate.TokenLogprob;
@@ -38,7 +37,7 @@ final class CompletionsEndpoint {
         this.stops = eos == null ? Set.of() : Set.of(eos);
     }
 
-    void handle(HttpExchange exchange, JsonNode body) throws IOException {
+    void handle(Exchange exchange, JsonNode body) throws IOException {
         CompletionRequest r = CompletionRequest.parse(body, model.limits());
         model.requireModel(r.model());
         int[] prompt;
@@ -64,7 +63,7 @@ final class CompletionsEndpoint {
             // nothing to compute: the prompt echoed back
             List<Wire.TextChoice> choices = new ArrayList<>();
             for (int i = 0; i < s.n(); i++) choices.add(new Wire.TextChoice(promptText, i, null, "length"));
-            OpenAiServer.sendJson(exchange, 200, new Wire.TextCompletion(id, "text_completion", created, model.name(),
+            exchange.sendJson(200, new Wire.TextCompletion(id, "text_completion", created, model.name(),
                     choices, Wire.Usage.of(prompt.length, 0, 0)));
             return;
         }
@@ -92,7 +91,7 @@ final class CompletionsEndpoint {
             Wire.Usage usage = scoreOnly
                     ? Wire.Usage.of(prompt.length, 0, outcomes.getFirst().completion().cachedPromptTokens())
                     : g.usage(outcomes);
-            OpenAiServer.sendJson(exchange, 200, new Wire.TextCompletion(id, "text_completion", created, model.name(),
+            exchange.sendJson(200, new Wire.TextCompletion(id, "text_completion", created, model.name(),
                     choices, usage));
             return;
         }

@@ -1,21 +1,29 @@
 package dev.consilium.runtime.server;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.consilium.moe.generate.GenerationService;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 import dev.consilium.moe.tokenizer.TokenizerException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -42,15 +50,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <p>HTTP is the JDK's own {@code com.sun.net.httpserver} with a virtual thread per exchange: a request spends
- * nearly all its time waiting on the model, and virtual threads make that waiting (and streaming writes) cost
- * nothing, so a framework (Netty, Jetty) would add a dependency and buy no throughput; the decode loop, not
- * HTTP parsing, bounds what the server can do.
+ * <p>HTTP is Jetty's core server with a virtual thread per request: a request spends nearly all its time waiting
+ * on the model, and virtual threads make that waiting (and streaming writes) cost nothing; the decode loop, not
+ * HTTP parsing, bounds what the server can do. Jetty rather than the JDK's {@code com.sun.net.httpserver}, which
+ * needs no dependency, because the JDK's server answers broken framing itself (an HTML page for a bad
+ * Content-Length, a reset for oversized headers) before any handler runs, and kept a connection open forever when
+ * its client reset it during a request; Jetty hands those errors to {@link JsonErrorHandler}, and closes a
+ * connection whose write failed.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OpenAiServer.class);
 
-    private final HttpServer http;
+    /** Request headers in all at most; more is a 431. Far above what any OpenAI client sends. */
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private final Server http;
+    private final ServerConnector connector;
+    /** Kept from the start: once stopped, the connector no longer knows it. */
+    private final int port;
     private final ExecutorService executor;
     private final ServedModel model;
     private final ChatEndpoint chat;
@@ -78,15 +95,37 @@ public final class OpenAiServer implements AutoCloseable {
         this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
         this.shutdownGrace = b.shutdownGrace;
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        // a few platform threads select and parse; every request runs on a virtual thread of `executor`
+        QueuedThreadPool threads = new QueuedThreadPool(8, 2);
+        threads.setName("consilium-http");
+        threads.setVirtualThreadsExecutor(executor);
+        this.http = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setRequestHeaderSize(MAX_HEADER_BYTES);
+        config.setSendServerVersion(false);
+        this.connector = new ServerConnector(http, new HttpConnectionFactory(config));
+        connector.setHost(b.host);
+        connector.setPort(b.port);
+        connector.setIdleTimeout(b.idleTimeout.toMillis());
+        http.addConnector(connector);
+        // on stop: no new connections, in-flight requests finish within the grace, requests on open connections 503
+        http.setHandler(new GracefulHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                OpenAiServer.this.handle(request, response, callback);
+                return true;
+            }
+        }));
+        http.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
+        http.setStopTimeout(b.shutdownGrace.toMillis());
         try {
-            this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 0);
-        } catch (IOException e) {
+            http.start();
+        } catch (Exception e) {
+            stopQuietly();
             model.service().close();
             throw new IOException("cannot listen on " + b.host + ":" + b.port + ": " + e.getMessage(), e);
         }
-        http.createContext("/", this::handle);
-        http.setExecutor(executor);
-        http.start();
+        this.port = connector.getLocalPort();
     }
 
     public static Builder builder() {
@@ -95,12 +134,12 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** The port listened on (the one chosen when the builder asked for 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return port;
     }
 
     /** {@code http://HOST:PORT}; OpenAI clients take {@code baseUrl() + "/v1"}. */
     public String baseUrl() {
-        String host = http.getAddress().getHostString();
+        String host = connector.getHost();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
@@ -118,7 +157,10 @@ public final class OpenAiServer implements AutoCloseable {
         return model.live().get();
     }
 
-    /** Streams cut short because the client went away (each cancelled its choices and freed their slots). */
+    /**
+     * Responses that found their client gone: streams cut short (each cancelled its choices and freed their slots),
+     * and answers to clients that left while they waited.
+     */
     public long disconnects() {
         return disconnects.get();
     }
@@ -131,8 +173,8 @@ public final class OpenAiServer implements AutoCloseable {
     public void close() {
         if (closing) return;
         closing = true;
-        // blocks until every exchange has finished, or the grace runs out
-        http.stop((int) Math.max(1, shutdownGrace.toSeconds()));
+        // blocks until every request has finished, or the grace runs out
+        stopQuietly();
         executor.shutdownNow(); // interrupts what outlived the grace; their requests cancel their choices
         model.service().close();
         try {
@@ -142,36 +184,55 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange exchange) {
-        try (exchange) {
+    private void stopQuietly() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            log.warn("stopping the HTTP server: {}", e.toString());
+        }
+    }
+
+    /**
+     * Runs on the request's virtual thread to the end. A failed write (the client went away, by FIN or by reset)
+     * fails the callback, and Jetty closes the connection: nothing of it outlives the request.
+     */
+    private void handle(Request request, Response response, Callback callback) {
+        // a request waiting on the model does no I/O for as long as the model takes; that is not a dead client, and
+        // Jetty would fail the request for it. A write that stalls (a client that stopped reading) still times out.
+        request.addIdleTimeoutListener(timeout -> false);
+        Exchange exchange = new Exchange(request, response);
+        try {
             try {
                 route(exchange);
             } catch (ApiException e) {
                 sendError(exchange, e);
-            } catch (IOException | UncheckedIOException e) {
-                // the client went away mid-response; its choices were cancelled by the stream
-                disconnects.incrementAndGet();
             } catch (RuntimeException e) {
-                log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+                if (e instanceof UncheckedIOException u) throw u.getCause();
+                log.error("{} {} failed", exchange.method(), exchange.path(), e);
                 sendError(exchange, ApiException.internal("internal error: " + e));
             }
+            callback.succeeded();
+        } catch (IOException e) {
+            // the client went away mid-response; a stream cancelled its choices itself
+            disconnects.incrementAndGet();
+            callback.failed(e);
         }
     }
 
-    private void route(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
+    private void route(Exchange exchange) throws IOException {
+        String method = exchange.method();
+        String path = exchange.path();
         if (closing) throw ApiException.shuttingDown();
         if (path.equals("/health")) {
             require(method, path, "GET");
-            sendJson(exchange, 200, new Wire.Health("ok", model.name(), activeRequests()));
+            exchange.sendJson(200, new Wire.Health("ok", model.name(), activeRequests()));
             return;
         }
         authorize(exchange);
         switch (path) {
             case "/v1/models" -> {
                 require(method, path, "GET");
-                sendJson(exchange, 200, new Wire.ModelList("list", List.of(card())));
+                exchange.sendJson(200, new Wire.ModelList("list", List.of(card())));
             }
             case "/v1/chat/completions" -> {
                 require(method, path, "POST");
@@ -185,7 +246,7 @@ public final class OpenAiServer implements AutoCloseable {
                 if (!path.startsWith("/v1/models/")) throw ApiException.unknownPath(method, path);
                 require(method, path, "GET");
                 model.requireModel(path.substring("/v1/models/".length()));
-                sendJson(exchange, 200, card());
+                exchange.sendJson(200, card());
             }
         }
     }
@@ -198,9 +259,9 @@ public final class OpenAiServer implements AutoCloseable {
         if (!method.equals(allowed)) throw ApiException.methodNotAllowed(method, path, allowed);
     }
 
-    private void authorize(HttpExchange exchange) {
+    private void authorize(Exchange exchange) {
         if (apiKey == null) return;
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String header = exchange.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("You didn't provide an API key. Send it as 'Authorization: Bearer KEY'");
         }
@@ -210,29 +271,29 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /** The body, refused unread with 413 when its declared or actual length passes the limit. */
-    private JsonNode readJson(HttpExchange exchange) throws IOException {
+    private JsonNode readJson(Exchange exchange) throws IOException {
         int limit = model.limits().maxBodyBytes();
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > limit) throw ApiException.tooLarge(limit);
-            } catch (NumberFormatException e) {
-                throw ApiException.invalid(null, "Content-Length is not a number: " + declared);
-            }
-        }
+        // a Content-Length that is no length never gets here: the HTTP layer answers it (JsonErrorHandler)
+        if (exchange.declaredLength() > limit) throw ApiException.tooLarge(limit);
         byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = exchange.body()) {
             body = in.readNBytes(limit + 1);
         }
         if (body.length > limit) throw ApiException.tooLarge(limit);
         if (body.length == 0) throw ApiException.invalidJson("The request body is empty; send a JSON object");
         try {
             return Wire.JSON.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // nesting or a number past the parser's limits, which carry no location; the client needs the limit, not
+            // the Jackson setting that holds it
+            throw ApiException.invalidJson("The JSON body of your request is beyond this server's limits: "
+                    + e.getOriginalMessage().replaceAll(", from `[^`]*`", ""));
         } catch (JsonProcessingException e) {
             // Jackson's own message may cite "[Source: REDACTED ...]"; the line and column say where
             String why = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:.*\\]\\)", "");
-            throw ApiException.invalidJson("We could not parse the JSON body of your request (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "): " + why);
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            throw ApiException.invalidJson("We could not parse the JSON body of your request" + where + ": " + why);
         }
     }
 
@@ -240,23 +301,9 @@ public final class OpenAiServer implements AutoCloseable {
         return new Wire.ErrorBody(new Wire.ErrorDetail(e.getMessage(), e.type, e.param, e.code));
     }
 
-    private static void sendError(HttpExchange exchange, ApiException e) {
-        if (exchange.getResponseCode() != -1) return; // a stream already started; it reported the error itself
-        if (e.retryAfterSeconds > 0) exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds));
-        try {
-            sendJson(exchange, e.status, errorBody(e));
-        } catch (IOException ignored) {
-            // the client is gone; nothing is left to tell it
-        }
-    }
-
-    static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = Wire.JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static void sendError(Exchange exchange, ApiException e) throws IOException {
+        if (exchange.responded()) return; // a stream already started; it reported the error itself
+        exchange.send(e.status, "application/json", Wire.JSON.writeValueAsBytes(errorBody(e)), e.retryAfterSeconds);
     }
 
     static String newId(String prefix) {
@@ -279,6 +326,7 @@ public final class OpenAiServer implements AutoCloseable {
         private int maxQueued = 64;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Duration streamKeepAlive = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -313,6 +361,16 @@ public final class OpenAiServer implements AutoCloseable {
         public Builder streamKeepAlive(Duration interval) {
             if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("streamKeepAlive must be positive, was " + interval);
             this.streamKeepAlive = interval;
+            return this;
+        }
+
+        /**
+         * How long a connection may sit with nothing to do before it is closed (default 30 s): between requests, or
+         * in a write the client does not read. Never while a request waits on the model.
+         */
+        Builder idleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive, was " + timeout);
+            this.idleTimeout = timeout;
             return this;
         }
 

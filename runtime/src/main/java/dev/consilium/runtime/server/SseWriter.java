@@ -1,32 +1,22 @@
 package dev.consilium.runtime.server;
 
-import com.sun.net.httpserver.HttpExchange;
-
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A server-sent event stream on one exchange: {@code data: JSON} events, each flushed at once so that a client
+ * A server-sent event stream on one exchange: {@code data: JSON} events, each sent at once so that a client
  * sees tokens as they are decided, and so that a client that went away shows as an IOException on the next write.
  */
 final class SseWriter {
-    private final HttpExchange exchange;
-    private OutputStream out;
+    private final Exchange exchange;
 
-    SseWriter(HttpExchange exchange) {
+    SseWriter(Exchange exchange) {
         this.exchange = exchange;
     }
 
-    boolean started() {
-        return out != null;
-    }
-
+    /** Sends the status and headers at once: a client waiting in the queue sees that it was accepted. */
     void start() throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0); // 0: chunked, length unknown
-        out = exchange.getResponseBody();
+        exchange.startStream("text/event-stream; charset=utf-8");
     }
 
     void event(Object body) throws IOException {
@@ -44,7 +34,6 @@ final class SseWriter {
     }
 
     private void write(String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        exchange.write(s.getBytes(StandardCharsets.UTF_8));
     }
 }

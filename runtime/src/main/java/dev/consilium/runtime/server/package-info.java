@@ -14,7 +14,9 @@
  *   <li>endpoints: {@code ChatEndpoint} (DeepSeek-V3 chat template, stop at end of turn), {@code CompletionsEndpoint}
  *       (raw prompts, echo, prompt logprobs);</li>
  *   <li>responses: {@code Wire} (OpenAI's shapes as records, written snake_case), {@code Vocabulary} (tokens as
- *       text and bytes for logprobs), {@code SseWriter}, {@code ApiException} (OpenAI's error object and status).</li>
+ *       text and bytes for logprobs), {@code SseWriter}, {@code ApiException} (OpenAI's error object and status);</li>
+ *   <li>HTTP: {@code Exchange} (one request and its response, blocking on the request's virtual thread, over Jetty),
+ *       {@code JsonErrorHandler} (what Jetty refuses before an endpoint runs, in OpenAI's error shape).</li>
  * </ul>
  *
  * <p>Semantics a client may not expect: {@code n > 1} with a {@code seed} samples choice {@code i} with

@@ -151,6 +151,19 @@ class OpenAiServerErrorsTest {
     }
 
     @Test
+    void jsonPastTheParsersLimitsIs400() {
+        String deep = "[".repeat(1001) + "]".repeat(1001);
+        String longNumber = "{\"model\": \"tiny\", \"seed\": " + "9".repeat(1001) + "}";
+        for (String path : new String[] {"/v1/chat/completions", "/v1/completions"}) {
+            for (String body : new String[] {deep, longNumber}) {
+                JsonNode e = error(http.post(path, body), 400);
+                assertEquals("invalid_json", e.get("code").asText(), body);
+                assertTrue(e.get("message").asText().contains("maximum allowed (1000)"), e.toString());
+            }
+        }
+    }
+
+    @Test
     void aMissingOrWrongKeyIs401AndHealthNeedsNone() {
         JsonNode missing = error(new Http(server, null).post("/v1/chat/completions", chat("")), 401);
         assertEquals("invalid_api_key", missing.get("code").asText());

@@ -20,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +108,58 @@ class OpenAiServerLoadTest {
             gate.request().get(20, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(20)).until(() -> generator.active() == 0);
             assertEquals(200, new Http(server, null).post("/v1/chat/completions", CHAT).statusCode());
+        }
+    }
+
+    @Test
+    void clientsThatResetMidRequestLeaveNoConnectionOpen() throws Exception {
+        OpenAiServer server = server(TestModels.generator(TestModels.randomCheckpoint(dir, 96, 5), 1), 64);
+        long before = RawHttp.openSockets();
+        Gate gate = Gate.hold(server);
+        byte[] request = ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + CHAT.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + CHAT)
+                .getBytes(StandardCharsets.UTF_8);
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Socket s = new Socket("127.0.0.1", server.port());
+            s.setSoLinger(true, 0); // close() sends RST, not FIN
+            s.getOutputStream().write(request);
+            clients.add(s);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.activeRequests() == 30);
+        for (Socket s : clients) s.close();
+        gate.release().countDown();
+        // the requests end, their answers find nobody, and each connection is closed
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.activeRequests() == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> RawHttp.openSockets() <= before);
+        // so shutdown has nothing to wait for: not the 30 s grace
+        long start = System.nanoTime();
+        server.close();
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "close() waited for connections that were gone");
+    }
+
+    @Test
+    void aRequestWaitingOnTheModelOutlivesTheIdleTimeout() throws Exception {
+        try (OpenAiServer server = OpenAiServer.builder().generator(TestModels.generator(TestModels.randomCheckpoint(dir, 96, 5), 1))
+                .modelName("tiny").port(0).idleTimeout(Duration.ofMillis(300)).start()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build();
+            CompletableFuture<HttpResponse<String>> waiting;
+            Gate gate = Gate.hold(server);
+            try {
+                waiting = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+                await().atMost(Duration.ofSeconds(20)).until(() -> server.activeRequests() == 1);
+                // a connection opened after the request and left idle is closed by the timeout: by then the request
+                // has waited longer than the timeout without any I/O
+                try (Socket idle = new Socket("127.0.0.1", server.port())) {
+                    idle.setSoTimeout(20_000);
+                    assertEquals(-1, idle.getInputStream().read(), "the idle connection was closed");
+                }
+            } finally {
+                gate.release().countDown(); // else the decode thread stays held, and close() waits on it
+            }
+            HttpResponse<String> r = waiting.get(20, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
         }
     }
 
