@@ -139,7 +139,7 @@ public final class ExperimentFile {
                 Experiment.JudgeSpec s = e.judges().get(j);
                 JudgePrompt prompt = plugins.judgePrompt(s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), "judges[" + j + "].prompt");
                 JudgeContext.check(prompt, s.model(), JUDGE_TOKENS, train, "judges[" + j + "].prompt");
-                ChatModel model = new GreedyChatModel(providers.chatModel(s.model()), JUDGE_TOKENS);
+                ChatModel model = GreedyChatModel.byDefault(providers.chatModel(s.model()), JUDGE_TOKENS);
                 b.judge(prompt.judge(model, s.model(), e.seed() + j), weight(s.weight()));
             }
             b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
