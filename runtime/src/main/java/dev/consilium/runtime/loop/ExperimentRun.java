@@ -411,7 +411,7 @@ public final class ExperimentRun {
     }
 
     /** A policy turn as a training sample: the prompt exactly as the template renders the recorded messages. */
-    private static Rollout rollout(ModelCall c, ChatTemplate template, double reward, double advantage) {
+    static Rollout rollout(ModelCall c, ChatTemplate template, double reward, double advantage) {
         if (c.failed() || c.tokens().isEmpty()) return null;
         List<ChatMessage> messages = new ArrayList<>();
         for (Message msg : c.messages()) {
