@@ -60,7 +60,7 @@ record TrainingBatch(List<Rollout> samples, List<dev.consilium.moe.train.policy.
     }
 
     /** A policy turn as a training sample: the prompt exactly as the template renders the recorded messages. */
-    private static Rollout sample(ModelCall c, ChatTemplate template, double reward, double advantage) {
+    static Rollout sample(ModelCall c, ChatTemplate template, double reward, double advantage) {
         if (c.failed() || c.tokens().isEmpty()) return null;
         List<ChatMessage> messages = new ArrayList<>();
         for (Message msg : c.messages()) {
