@@ -28,7 +28,8 @@ import java.util.List;
  */
 final class Judging {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int JUDGE_TOKENS = 64;
+    // the arithmetic judge's reading of a 4-digit answer is about 60 tokens; a derailed 5-digit one needs more
+    static final int JUDGE_TOKENS = 96;
 
     private final Experiment experiment;
     private final List<RewardFunction> judges;
@@ -112,7 +113,7 @@ final class Judging {
         };
     }
 
-    private static List<RewardFunction> judges(Experiment experiment, Providers providers) {
+    static List<RewardFunction> judges(Experiment experiment, Providers providers) {
         List<RewardFunction> out = new ArrayList<>();
         for (int j = 0; j < experiment.judges().size(); j++) {
             Experiment.JudgeSpec s = experiment.judges().get(j);
@@ -130,7 +131,7 @@ final class Judging {
     }
 
     /** Judges decide, they do not sample: temperature 0, a bounded verdict length. */
-    private static ChatModel greedy(ChatModel model) {
+    static ChatModel greedy(ChatModel model) {
         return new GreedyChatModel(model, JUDGE_TOKENS);
     }
 
