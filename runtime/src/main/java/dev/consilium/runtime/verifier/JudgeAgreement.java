@@ -48,9 +48,10 @@ public record JudgeAgreement(String judge, Counts overall, Map<String, Counts> p
         public double abstainRate() { return ratio(abstained, n); }
         public int items() { return n; }
 
+        /** Undefined (NaN) where the truth holds one class only: chance agreement then explains everything. */
         public double kappa() {
             int[] a = truth.stream().mapToInt(Integer::intValue).toArray(), b = said.stream().mapToInt(Integer::intValue).toArray();
-            return a.length == 0 ? Double.NaN : Stats.cohensKappa(a, b);
+            return a.length == 0 || truth.stream().distinct().count() < 2 ? Double.NaN : Stats.cohensKappa(a, b);
         }
 
         private static double ratio(int k, int n) {
