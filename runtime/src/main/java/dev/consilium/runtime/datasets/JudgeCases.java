@@ -9,7 +9,7 @@ import java.util.Random;
 /**
  * Transcripts a judge must get right, by kind, labelled by construction: the near misses a weak solver makes (a
  * digit off, two digits swapped, off by ten), a reviser that breaks a right proposal or fixes a wrong one, hedged
- * answers, and plainly right or wrong ones. One source for the gold set ({@link JudgeGoldDataset}) and the judge's
+ * answers, a hedging solver whose reviser answers bare, and plainly right or wrong ones. One source for the gold set ({@link JudgeGoldDataset}) and the judge's
  * training items ({@code consilium judge train}), which draw from different problems.
  */
 public final class JudgeCases {
@@ -17,7 +17,9 @@ public final class JudgeCases {
     public enum Kind {
         RIGHT("right", true), WRONG("wrong", false), DIGIT_OFF("digit-off", false), DIGITS_SWAPPED("digits-swapped", false),
         OFF_BY_TEN("off-by-ten", false), REVISER_BREAKS("reviser-breaks", false), REVISER_FIXES("reviser-fixes", true),
-        REVISER_CONFIRMS("reviser-confirms", true), HEDGED("hedged", false), MISSING("missing", false);
+        REVISER_CONFIRMS("reviser-confirms", true), HEDGED("hedged", false), MISSING("missing", false),
+        // last, so the gold items of the kinds before it are drawn as they were before it was added
+        HEDGED_PROPOSAL("hedged-proposal", true);
 
         public final String id;
         public final boolean right;
@@ -59,6 +61,8 @@ public final class JudgeCases {
             case REVISER_CONFIRMS -> turns(p, kind, truth, truth);
             case HEDGED -> final_(p, kind, ArithmeticDialogues.hedged(rng.nextInt(4) == 0 ? nearMiss(truth, rng) : truth), rng);
             case MISSING -> final_(p, kind, "", rng);
+            // a hedging solver, then a reviser that answers bare: the final answer is the reviser's, and right
+            case HEDGED_PROPOSAL -> turns(p, kind, ArithmeticDialogues.hedged(rng.nextBoolean() ? truth : nearMiss(truth, rng)), truth);
         };
     }
 

@@ -20,7 +20,7 @@ class JudgeCommandTest {
         assertEquals(0, MainTest.run("datasets", "judge", "--heldout", heldout, "--out", b.toString()).exit());
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
         assertArrayEquals(Files.readAllBytes(SHIPPED), Files.readAllBytes(a), "regenerate with: ./consilium datasets judge");
-        assertEquals(440, Files.readAllLines(a).size());
+        assertEquals(480, Files.readAllLines(a).size());
     }
 
     @Test
@@ -40,7 +40,7 @@ class JudgeCommandTest {
         MainTest.Run r = MainTest.run("judge", "calibrate", "--judge", "test-oracle/yes", "--gold", SHIPPED.toString(),
                 "--limit", "40", "--probe-tasks", "3");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("accuracy                  0.300"), r.out()); // 3 of the 10 kinds are right answers
+        assertTrue(r.out().contains("accuracy                  0.350"), r.out()); // 14 of the first 40 items are right answers
         assertTrue(r.out().contains("order consistency         0.000"), r.out());
         assertTrue(r.out().contains("probe false-positive rate 0.857"), r.out()); // 6 of 7 probes; the empty one abstains
         assertTrue(r.out().contains("abstain rate              0.030"), r.out());
@@ -58,7 +58,7 @@ class JudgeCommandTest {
         r = MainTest.run("judge", "calibrate", "--experiment", yes.toString(), "--gold", SHIPPED.toString(), "--limit", "30", "--json");
         assertEquals(0, r.exit(), r.err());
         var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get(0);
-        assertEquals(0.3, report.get("overall").get("accuracy").asDouble(), 1e-9, r.out()); // 3 of 10 kinds are right answers
+        assertEquals(11.0 / 30, report.get("overall").get("accuracy").asDouble(), 1e-9, r.out()); // 11 of the first 30 are right
         assertEquals(1.0, report.get("per_kind").get("off-by-ten").get("false_positive_rate").asDouble(), r.out());
         assertEquals(0.0, report.get("per_kind").get("reviser-fixes").get("false_negative_rate").asDouble(), r.out());
     }

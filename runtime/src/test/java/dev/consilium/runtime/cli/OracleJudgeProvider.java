@@ -62,7 +62,7 @@ public final class OracleJudgeProvider implements ChatModelProvider {
         Matcher n = NUMBER.matcher(lastTurn.replaceFirst("^[a-z]+:", ""));
         String last = null;
         while (n.find()) last = n.group();
-        return last != null && Integer.parseInt(last) == expected && !answer.contains("I think"); // a hedge is no answer
+        return last != null && Integer.parseInt(last) == expected && !lastTurn.contains("I think"); // a hedge is no answer
     }
 
     private static String fenced(String prompt, String tag) {
