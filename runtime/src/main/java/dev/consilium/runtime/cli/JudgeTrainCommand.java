@@ -77,6 +77,9 @@ final class JudgeTrainCommand implements Callable<Integer> {
     @Option(names = "--mine-repeat", defaultValue = "4", description = "Times each mistake is repeated in a mining round's data (default: ${DEFAULT-VALUE}).")
     int mineRepeat;
 
+    @Option(names = "--mine-replay", defaultValue = "0", description = "Fresh items replayed beside the mistakes, at most --mine-items; 0: as many as the repeated mistakes (default: ${DEFAULT-VALUE}).")
+    int mineReplay;
+
     @Override
     public Integer call() {
         PrintStream o = System.out;
@@ -93,7 +96,7 @@ final class JudgeTrainCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "model: %s, %,d parameters; %d threads; %d questions excluded%n", model.config().summary(),
                 model.parameterCount(), Parallel.threads(), exclude.size());
         JudgeTrainer.Options options = new JudgeTrainer.Options(steps, batchSize, seqLen, lr, seed, verdictWeight,
-                mineRounds, mineItems, mineSteps, mineRepeat);
+                mineRounds, mineItems, mineSteps, mineRepeat, mineReplay);
         JudgeTrainer trainer = new JudgeTrainer(model, tok, options, o);
         // each mining round draws from its own seed, apart from the supervised items' and from each other's
         trainer.train(examples, round -> generated(seed * 1_000_003L + round, mineItems, exclude));

@@ -20,7 +20,7 @@ class JudgeTrainerTest {
 
     private static JudgeTrainer trainer(float verdictWeight) {
         return new JudgeTrainer(new DeepSeekV3Model(ModelConfig.named("tiny"), 1), TOKENIZER,
-                new JudgeTrainer.Options(1, 1, 64, 1e-3f, 1, verdictWeight, 0, 0, 0, 1), QUIET);
+                new JudgeTrainer.Options(1, 1, 64, 1e-3f, 1, verdictWeight, 0, 0, 0, 1, 0), QUIET);
     }
 
     @Test
