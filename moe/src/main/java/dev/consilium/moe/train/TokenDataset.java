@@ -49,14 +49,39 @@ public final class TokenDataset {
     private final int[] tokens;
     /** Positions that are not training targets; null when every position is one. */
     private final BitSet untrained;
+    /** Each position's weight as a target, where they are not all 1 or 0; null otherwise. */
+    private final float[] weights;
 
     private TokenDataset(int[] tokens, BitSet untrained) {
+        this(tokens, untrained, null);
+    }
+
+    private TokenDataset(int[] tokens, BitSet untrained, float[] weights) {
         this.tokens = tokens;
         this.untrained = untrained == null || untrained.isEmpty() ? null : untrained;
+        this.weights = weights;
     }
 
     public static TokenDataset of(int[] tokens) {
         return new TokenDataset(tokens.clone(), null);
+    }
+
+    /**
+     * A stream whose position {@code i} weighs {@code weights[i]} as a target (0: context only): what a caller
+     * that wants some tokens to matter more than others (a judge's verdict over its reading) trains on.
+     */
+    public static TokenDataset weighted(int[] tokens, float[] weights) {
+        if (weights.length != tokens.length) {
+            throw new IllegalArgumentException(weights.length + " weights for " + tokens.length + " tokens; give one per token");
+        }
+        BitSet untrained = new BitSet();
+        for (int i = 0; i < weights.length; i++) {
+            if (!(weights[i] >= 0) || Float.isInfinite(weights[i])) {
+                throw new IllegalArgumentException("weight " + weights[i] + " at position " + i + " is not a finite non-negative number");
+            }
+            if (weights[i] == 0) untrained.set(i);
+        }
+        return new TokenDataset(tokens.clone(), untrained, weights.clone());
     }
 
     /** As {@link #read(Path, BpeTokenizer, ChatLoss)}, with chats trained on their assistant turns only. */
@@ -208,14 +233,16 @@ public final class TokenDataset {
     public TokenDataset[] split(double heldoutFraction) {
         int cut = (int) Math.round(tokens.length * (1 - heldoutFraction));
         return new TokenDataset[] {
-                new TokenDataset(Arrays.copyOfRange(tokens, 0, cut), untrained == null ? null : untrained.get(0, cut)),
+                new TokenDataset(Arrays.copyOfRange(tokens, 0, cut), untrained == null ? null : untrained.get(0, cut),
+                        weights == null ? null : Arrays.copyOfRange(weights, 0, cut)),
                 new TokenDataset(Arrays.copyOfRange(tokens, cut, tokens.length),
-                        untrained == null ? null : untrained.get(cut, tokens.length))};
+                        untrained == null ? null : untrained.get(cut, tokens.length),
+                        weights == null ? null : Arrays.copyOfRange(weights, cut, tokens.length))};
     }
 
     /**
      * Fills B windows at uniformly random offsets: inputs (B*T), next-token targets (B*T) and each target's
-     * weight (B*T; 1 for a training target, 0 for prompt context).
+     * weight (B*T; 1 for a training target, 0 for prompt context, or as {@link #weighted} set it).
      */
     public void sample(SplittableRandom rng, int B, int T, int[] inputs, int[] targets, float[] weights) {
         requireWindow(T);
@@ -253,6 +280,10 @@ public final class TokenDataset {
         return untrained == null || !untrained.get(position);
     }
 
+    private float weight(int position) {
+        return weights != null ? weights[position] : trained(position) ? 1f : 0f;
+    }
+
     private void requireWindow(int T) {
         if (tokens.length < T + 1) {
             throw new IllegalArgumentException("dataset has " + tokens.length + " tokens, fewer than one window of "
@@ -263,6 +294,6 @@ public final class TokenDataset {
     private void copyWindow(int start, int b, int T, int[] inputs, int[] targets, float[] weights) {
         System.arraycopy(tokens, start, inputs, b * T, T);
         System.arraycopy(tokens, start + 1, targets, b * T, T);
-        for (int n = 0; n < T; n++) weights[b * T + n] = trained(start + 1 + n) ? 1f : 0f;
+        for (int n = 0; n < T; n++) weights[b * T + n] = weight(start + 1 + n);
     }
 }

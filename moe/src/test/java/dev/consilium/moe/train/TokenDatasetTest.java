@@ -91,6 +91,21 @@ class TokenDatasetTest {
     }
 
     @Test
+    void weightedPositionsCarryTheirWeightIntoEachWindowAndAcrossASplit() {
+        TokenDataset d = TokenDataset.weighted(new int[] {1, 2, 3, 4, 5}, new float[] {0f, 1f, 0f, 4f, 0.5f});
+        assertEquals(3, d.trainedSize());
+        int[] in = new int[4], tg = new int[4];
+        float[] w = new float[4];
+        d.sequential(0, 1, 4, in, tg, w);
+        assertArrayEquals(new float[] {1f, 0f, 4f, 0.5f}, w);
+        TokenDataset tail = d.split(0.4)[1];
+        tail.sequential(0, 1, 1, new int[1], new int[1], w);
+        assertEquals(0.5f, w[0]);
+        assertThrows(IllegalArgumentException.class, () -> TokenDataset.weighted(new int[2], new float[] {1f, -1f}));
+        assertThrows(IllegalArgumentException.class, () -> TokenDataset.weighted(new int[2], new float[1]));
+    }
+
+    @Test
     void targetsAreInputsShiftedByOne() {
         TokenDataset d = TokenDataset.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
         int[] in = new int[8], tg = new int[8];

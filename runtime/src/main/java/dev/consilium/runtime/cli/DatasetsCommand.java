@@ -38,20 +38,24 @@ final class DatasetsCommand {
     }
 
     @Command(name = "judge", mixinStandardHelpOptions = true,
-            description = "Judge gold sets labelled by construction: arithmetic answers right and wrong, pointwise and pairwise.")
+            description = {"Judge gold sets labelled by construction: arithmetic transcripts of each kind (right, wrong, a digit",
+                    "off, digits swapped, off by ten, a reviser breaking or fixing or confirming, hedged, missing), and pairs."})
     static final class Judge implements Runnable {
+        @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
+        Path heldout;
         @Option(names = "--out", defaultValue = "datasets/judge/arithmetic.jsonl", description = "Output file (default: ${DEFAULT-VALUE}).")
         Path out;
         @Option(names = "--seed", defaultValue = "11", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
-        @Option(names = "--problems", defaultValue = "100", description = "Problems; each gives 2 pointwise items and 1 pair (default: ${DEFAULT-VALUE}).")
-        int problems;
+        @Option(names = "--per-kind", defaultValue = "40", description = "Pointwise items of each kind, and pairs (default: ${DEFAULT-VALUE}).")
+        int perKind;
 
         @Override
         public void run() {
-            List<GoldItem> items = JudgeGoldDataset.arithmetic(seed, problems);
+            List<GoldItem> items = JudgeGoldDataset.arithmetic(seed, perKind, ArithmeticDataset.read(heldout));
             GoldSet.write(out, items);
-            System.out.printf("wrote %d gold items (%d pointwise, %d pairwise) to %s%n", items.size(), 2 * problems, problems, out);
+            long pairs = items.stream().filter(GoldItem::isPairwise).count();
+            System.out.printf("wrote %d gold items (%d pointwise, %d pairwise) to %s%n", items.size(), items.size() - pairs, pairs, out);
         }
     }
 

@@ -12,6 +12,13 @@ import dev.consilium.rewards.judge.PairwiseJudge;
 import dev.consilium.rewards.judge.PointwiseJudge;
 import dev.consilium.rewards.judge.Scale;
 import dev.langchain4j.model.chat.ChatModel;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.consilium.rewards.function.RewardFunction;
+import dev.consilium.runtime.loop.Experiment;
+import dev.consilium.runtime.loop.ExperimentJudges;
+import dev.consilium.runtime.verifier.JudgeAgreement;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,10 +27,10 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.List;
 
-/** LLM-as-judge tools; today one: calibrate a judge against a gold set. */
+/** LLM-as-judge tools: calibrate a judge against a gold set; train a built-in model as a judge. */
 @Command(name = "judge", mixinStandardHelpOptions = true,
-        description = "Measure how far an LLM judge can be trusted.",
-        subcommands = JudgeCommand.Calibrate.class)
+        description = "Measure how far an LLM judge can be trusted, and train a built-in one.",
+        subcommands = {JudgeCommand.Calibrate.class, JudgeTrainCommand.class})
 final class JudgeCommand {
 
     @Command(name = "calibrate", mixinStandardHelpOptions = true,
@@ -32,8 +39,12 @@ final class JudgeCommand {
     static final class Calibrate implements Runnable {
         @Spec
         CommandSpec spec;
-        @Option(names = "--judge", required = true, description = "Model ref of the judge, e.g. openai/gpt-4o-mini, or a deployment name.")
+        @Option(names = "--judge", description = "Model ref of the judge, e.g. openai/gpt-4o-mini, or a deployment name, asked with a generic prompt.")
         String judge;
+        @Option(names = "--experiment", description = "Measure this experiment file's judges exactly as its run builds them (prompt, model, decoding), on the gold set's pointwise items, per kind.")
+        Path experiment;
+        @Option(names = "--json", description = "With --experiment: print the figures as JSON.")
+        boolean json;
         @Option(names = "--gold", required = true, description = "Gold set JSONL (see datasets/judge/).")
         Path gold;
         @Option(names = "--providers", description = "Providers file (deployments, keys by environment variable, prices).")
@@ -50,7 +61,14 @@ final class JudgeCommand {
 
         @Override
         public void run() {
+            if ((judge == null) == (experiment == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --judge and --experiment");
+            }
             List<GoldItem> items = limited(GoldSet.read(gold), limit);
+            if (experiment != null) {
+                runExperimentJudges(items);
+                return;
+            }
             Providers p = Providers.builder().config(providers == null ? ProvidersConfig.EMPTY : ProvidersConfig.load(providers)).build();
             ChatModel chat = p.chatModel(judge);
             JudgeModel model = JudgeModel.builder().model(chat).name(judge).price(p.deployment(judge).price()).nonceSeed(0).build();
@@ -59,6 +77,19 @@ final class JudgeCommand {
             CalibrationReport report = Calibration.run(pointwise, pairwise, items, Probes.DEFAULT, probeTasks);
             spec.commandLine().getOut().print(report.toText());
             spec.commandLine().getOut().flush();
+        }
+
+        private void runExperimentJudges(List<GoldItem> items) {
+            ObjectMapper m = new ObjectMapper();
+            ArrayNode all = m.createArrayNode();
+            var out = spec.commandLine().getOut();
+            for (RewardFunction j : ExperimentJudges.of(experiment)) {
+                JudgeAgreement a = JudgeAgreement.measure(j, items);
+                if (json) all.add(a.toJson(m));
+                else out.print(a.toText());
+            }
+            if (json) out.println(all.toPrettyString());
+            out.flush();
         }
 
         static Scale scale(String name) {

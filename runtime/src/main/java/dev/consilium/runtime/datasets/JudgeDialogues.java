@@ -43,7 +43,6 @@ public final class JudgeDialogues {
         Random rng = new Random(seed);
         Set<String> held = new HashSet<>();
         for (Problem p : exclude) held.add(p.question());
-        Capture capture = new Capture();
         StringBuilder out = new StringBuilder();
         for (int written = 0; written < count; ) {
             Problem p = ArithmeticDataset.draw(rng, "");
@@ -57,14 +56,22 @@ public final class JudgeDialogues {
                 last = rng.nextInt(4) == 0 ? solver : answer(rng, p.answer());
                 transcript += "\n" + ArithmeticJudge.line("reviser", last);
             }
-            capture.reply = ArithmeticJudge.verdict(p.answer(), last);
-            ArithmeticJudge.over(capture, "capture", rng.nextLong()).evaluate(JudgedItem.of(p.question(), transcript, p.answer()));
-            if (capture.seen == null) continue; // the judge refused to judge it (e.g. an empty transcript)
-            out.append(chat(capture.seen, capture.reply)).append('\n');
-            capture.seen = null;
+            List<ChatMessage> prompt = prompt(p.question(), transcript, p.answer(), rng.nextLong());
+            if (prompt == null) continue; // the judge refused to judge it (e.g. an empty transcript)
+            out.append(chat(prompt, ArithmeticJudge.verdict(p.answer(), last))).append('\n');
             written++;
         }
         ArithmeticDataset.writeAtomically(file, out);
+    }
+
+    /**
+     * The messages {@link ArithmeticJudge} sends for {@code transcript} of {@code question} with {@code reference}
+     * (fences tagged with a nonce from {@code nonceSeed}), or null where the judge refuses to judge it.
+     */
+    public static List<ChatMessage> prompt(String question, String transcript, String reference, long nonceSeed) {
+        Capture capture = new Capture();
+        ArithmeticJudge.over(capture, "capture", nonceSeed).evaluate(JudgedItem.of(question, transcript, reference));
+        return capture.seen;
     }
 
     /** Mostly a plausible answer, right or near; now and then what a derailed policy emits. */
@@ -77,7 +84,8 @@ public final class JudgeDialogues {
         };
     }
 
-    private static ObjectNode chat(List<ChatMessage> prompt, String reply) {
+    /** {@code prompt} and {@code reply} as a chat line, {@code {"messages": [...]}}, the trainer's format. */
+    public static ObjectNode chat(List<ChatMessage> prompt, String reply) {
         ObjectNode chat = JSON.createObjectNode();
         ArrayNode messages = chat.putArray("messages");
         for (ChatMessage m : prompt) {
@@ -91,15 +99,14 @@ public final class JudgeDialogues {
         return chat;
     }
 
-    /** A stand-in judge model that keeps the prompt it is sent and answers the verdict set for it. */
+    /** A stand-in judge model that keeps the prompt it is sent; its answer is a verdict the parser reads. */
     private static final class Capture implements ChatModel {
-        String reply;
         List<ChatMessage> seen;
 
         @Override
         public ChatResponse doChat(ChatRequest request) {
             seen = request.messages();
-            return ChatResponse.builder().aiMessage(AiMessage.from(reply)).build();
+            return ChatResponse.builder().aiMessage(AiMessage.from("Score: 0")).build();
         }
     }
 }

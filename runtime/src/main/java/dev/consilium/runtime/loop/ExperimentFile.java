@@ -3,6 +3,7 @@ package dev.consilium.runtime.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.consilium.agents.provider.Providers;
 import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.agents.workflow.WorkflowSpec;
 import dev.consilium.runtime.journal.RunException;
 import dev.langchain4j.model.chat.ChatModel;
@@ -25,7 +26,8 @@ import java.util.List;
  * written, so that a mistake is one error naming the key or the file and line, and leaves no run directory.
  */
 public final class ExperimentFile {
-    private static final int JUDGE_TOKENS = 64;
+    // the arithmetic judge's reading of a 4-digit answer is about 60 tokens; a derailed 5-digit one needs more
+    static final int JUDGE_TOKENS = 96;
 
     private ExperimentFile() {}
 
@@ -135,13 +137,8 @@ public final class ExperimentFile {
                 Experiment.RewardSpec r = e.rewards().get(i);
                 b.reward(plugins.reward(r.type(), "rewards[" + i + "].type"), weight(r.weight()));
             }
-            for (int j = 0; j < e.judges().size(); j++) {
-                Experiment.JudgeSpec s = e.judges().get(j);
-                JudgePrompt prompt = plugins.judgePrompt(s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), "judges[" + j + "].prompt");
-                JudgeContext.check(prompt, s.model(), JUDGE_TOKENS, train, "judges[" + j + "].prompt");
-                ChatModel model = GreedyChatModel.byDefault(providers.chatModel(s.model()), JUDGE_TOKENS);
-                b.judge(prompt.judge(model, s.model(), e.seed() + j), weight(s.weight()));
-            }
+            List<RewardFunction> judges = judges(e, plugins, providers, train);
+            for (int j = 0; j < judges.size(); j++) b.judge(judges.get(j), weight(e.judges().get(j).weight()));
             b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
             b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask()).temperature(e.temperature())
                     .seed(e.seed()).evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
@@ -156,7 +153,23 @@ public final class ExperimentFile {
         }
     }
 
-    private static Providers providers(Experiment e) {
+    /**
+     * The experiment's judges, in its order, as its run judges with them: each prompt looked up by name, checked to
+     * fit its model's context on {@code tasks}, over its model decoding greedily within {@link #JUDGE_TOKENS}.
+     */
+    static List<RewardFunction> judges(Experiment e, PluginRegistry plugins, Providers providers, List<TaskRecord> tasks) {
+        List<RewardFunction> out = new ArrayList<>();
+        for (int j = 0; j < e.judges().size(); j++) {
+            Experiment.JudgeSpec s = e.judges().get(j);
+            JudgePrompt prompt = plugins.judgePrompt(s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), "judges[" + j + "].prompt");
+            JudgeContext.check(prompt, s.model(), JUDGE_TOKENS, tasks, "judges[" + j + "].prompt");
+            ChatModel model = GreedyChatModel.byDefault(providers.chatModel(s.model()), JUDGE_TOKENS);
+            out.add(prompt.judge(model, s.model(), e.seed() + j));
+        }
+        return out;
+    }
+
+    static Providers providers(Experiment e) {
         Providers.Builder b = Providers.builder();
         if (e.providers() != null) b.config(ProvidersConfig.load(Path.of(e.providers())));
         return b.build();

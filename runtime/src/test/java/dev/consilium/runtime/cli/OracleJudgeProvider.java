@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * Scripted judges for CLI tests, by ref: {@code test-oracle/perfect} computes each arithmetic task and grades the
- * fenced answer's last number against it (a judge that is always right); {@code test-oracle/yes} passes
+ * fenced answer's last line's last number against it, a hedged answer wrong (a judge that is always right); {@code test-oracle/yes} passes
  * everything and prefers whichever answer is shown first (a sycophantic, position-biased judge).
  */
 public final class OracleJudgeProvider implements ChatModelProvider {
@@ -58,10 +58,11 @@ public final class OracleJudgeProvider implements ChatModelProvider {
         if (!t.find()) return false;
         int a = Integer.parseInt(t.group(1)), b = Integer.parseInt(t.group(3));
         int expected = t.group(2).equals("+") ? a + b : a - b;
-        Matcher n = NUMBER.matcher(answer);
+        String lastTurn = answer.strip().lines().reduce((first, second) -> second).orElse("");
+        Matcher n = NUMBER.matcher(lastTurn.replaceFirst("^[a-z]+:", ""));
         String last = null;
         while (n.find()) last = n.group();
-        return last != null && Integer.parseInt(last) == expected;
+        return last != null && Integer.parseInt(last) == expected && !lastTurn.contains("I think"); // a hedge is no answer
     }
 
     private static String fenced(String prompt, String tag) {

@@ -14,12 +14,24 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class JudgeDialoguesTest {
     @Test
-    void theVerdictFollowsTheFinalAnswerOnly() {
-        assertEquals("The reference answer is 623. The final answer is 623, which matches.\nScore: 1",
+    void theVerdictReadsTheFinalAnswerDigitByDigitBeforeScoring() {
+        assertEquals("final: a6 b2 c3\nreference: a6 b2 c3\ncheck: a6 6= b2 2= c3 3=\nScore: 1",
                 ArithmeticJudge.verdict("623", " 623 "));
-        assertTrue(ArithmeticJudge.verdict("623", "624").endsWith("The final answer is 624, which does not match.\nScore: 0"));
-        assertTrue(ArithmeticJudge.verdict("623", " ").endsWith("The final answer is missing.\nScore: 0"));
-        assertTrue(ArithmeticJudge.verdict("623", "I think 623").endsWith("Score: 0"));
+        assertEquals("final: a6 b3 c2\nreference: a6 b2 c3\ncheck: a6 6= b3 2x c2 3x\nScore: 0",
+                ArithmeticJudge.verdict("623", "632"));
+        assertEquals("final: a6 b2 c3 d3\nreference: a6 b2 c3\ncheck: a6 6= b2 2= c3 3= d3 -x\nScore: 0",
+                ArithmeticJudge.verdict("623", "6233"));
+        assertEquals("final: a9\nreference: a1 b0\ncheck: a9 1x b- 0x\nScore: 0", ArithmeticJudge.verdict("10", "9"));
+    }
+
+    @Test
+    void anAnswerThatStatesNoNumberIsNamedAndFails() {
+        assertEquals("final: missing\nScore: 0", ArithmeticJudge.verdict("623", " "));
+        assertEquals("final: hedged\nScore: 0", ArithmeticJudge.verdict("623", "I think 623"));
+        assertEquals("final: not a number\nScore: 0", ArithmeticJudge.verdict("623", "six hundred"));
+        assertTrue(ArithmeticJudge.verdict("13", "The answer is 13.").endsWith("Score: 1"));
+        assertTrue(ArithmeticJudge.verdict("13", "8 + 5 = 13").endsWith("Score: 1"));
+        assertTrue(ArithmeticJudge.verdict("13", "Let me see. Computing 8 + 5, it comes to 13. Final answer: 13").endsWith("Score: 1"));
     }
 
     @Test
