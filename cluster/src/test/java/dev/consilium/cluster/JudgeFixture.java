@@ -1,7 +1,6 @@
 package dev.consilium.cluster;
 
-import dev.consilium.agents.provider.Deployment;
-import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.cluster.bench.SumItems;
 import dev.consilium.cluster.judge.JudgeItem;
 import dev.consilium.cluster.judge.JudgeSpec;
 import dev.consilium.cluster.judge.StubJudgeServer;
@@ -10,7 +9,6 @@ import dev.consilium.cluster.seam.WorkUnit;
 import dev.consilium.rewards.judge.Scale;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,18 +24,11 @@ final class JudgeFixture implements AutoCloseable {
 
     JudgeFixture(Duration latency) {
         server = StubJudgeServer.start(KEY, latency, 1, 5);
-        ProvidersConfig providers = ProvidersConfig.of(Deployment.builder().name("stub-judge").model("openai/stub-judge")
-                .baseUrl(server.baseUrl()).apiKeyEnv(VARIABLE).maxRetries(0).build());
-        spec = JudgeSpec.of(providers, "stub-judge", "The answer states the correct sum.", Scale.ONE_TO_FIVE, 42);
+        spec = server.spec(VARIABLE, "The answer states the correct sum.", Scale.ONE_TO_FIVE, 42);
     }
 
     static List<WorkUnit<JudgeItem>> items(int n) {
-        List<WorkUnit<JudgeItem>> units = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            units.add(WorkUnit.of("item-" + i, new JudgeItem("What is " + i + " + " + (2 * i) + "?",
-                    Integer.toString(3 * i + (i % 3 == 0 ? 1 : 0)), Integer.toString(3 * i))));
-        }
-        return units;
+        return SumItems.of(n);
     }
 
     @Override

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.consilium.agents.provider.Deployment;
+import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.rewards.judge.Scale;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +58,16 @@ public final class StubJudgeServer implements AutoCloseable {
     /** The base URL a deployment names, e.g. {@code http://127.0.0.1:41234/v1}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /**
+     * A judge of this server as a deployment named {@code stub-judge} would reach it, its key read from
+     * {@code keyVariable}, on {@code scale} (whose range should be this server's).
+     */
+    public JudgeSpec spec(String keyVariable, String rubric, Scale scale, long nonceSeed) {
+        ProvidersConfig providers = ProvidersConfig.of(Deployment.builder().name("stub-judge").model("openai/stub-judge")
+                .baseUrl(baseUrl()).apiKeyEnv(keyVariable).maxRetries(0).build());
+        return JudgeSpec.of(providers, "stub-judge", rubric, scale, nonceSeed);
     }
 
     public int requests() {

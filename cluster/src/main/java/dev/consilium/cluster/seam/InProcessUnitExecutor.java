@@ -1,26 +1,25 @@
 package dev.consilium.cluster.seam;
 
+import dev.consilium.runtime.loop.RolloutExecutor;
+
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Callable;
 
 /**
- * The seam's reference implementation in the driver's JVM: the same spec, units and function as on Spark, on
- * virtual threads, at most {@code slots} at once. Results from Spark are compared against this.
+ * The seam's reference implementation in the driver's JVM: the same spec, units and function as on Spark, run by
+ * the loop's own in-process executor (virtual threads, at most {@code slots} at once). Results from Spark are
+ * compared against this.
  */
 public final class InProcessUnitExecutor implements UnitExecutor {
     private final int slots;
+    private final RolloutExecutor threads;
 
     public InProcessUnitExecutor(int slots) {
-        if (slots < 1) throw new IllegalArgumentException("slots must be >= 1, was " + slots);
         this.slots = slots;
+        this.threads = RolloutExecutor.inProcess(slots);
     }
 
     @Override
@@ -28,33 +27,19 @@ public final class InProcessUnitExecutor implements UnitExecutor {
             WorkerSpec<W> spec, SecretEnv secrets, List<WorkUnit<P>> units, UnitFunction<W, P, R> fn) {
         WorkUnit.requireDistinctIds(units);
         W worker = WorkerCache.get(spec, secrets);
-        Semaphore permits = new Semaphore(slots);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<R>> futures = new ArrayList<>(units.size());
-            for (WorkUnit<P> u : units) {
-                futures.add(pool.submit(() -> {
-                    permits.acquire();
-                    try {
-                        return fn.apply(worker, u);
-                    } finally {
-                        permits.release();
-                    }
-                }));
+        List<Callable<R>> calls = units.stream().<Callable<R>>map(u -> () -> {
+            try {
+                return fn.apply(worker, u);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("unit " + u.id() + " failed: " + e.getMessage(), e);
             }
-            Map<String, R> out = new LinkedHashMap<>();
-            for (int i = 0; i < units.size(); i++) {
-                try {
-                    out.put(units.get(i).id(), futures.get(i).get());
-                } catch (ExecutionException e) {
-                    futures.forEach(f -> f.cancel(true));
-                    throw new IllegalStateException("unit " + units.get(i).id() + " failed: " + e.getCause(), e.getCause());
-                }
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running units", e);
-        }
+        }).toList();
+        List<R> results = threads.runAll(calls);
+        Map<String, R> out = new LinkedHashMap<>();
+        for (int i = 0; i < units.size(); i++) out.put(units.get(i).id(), results.get(i));
+        return out;
     }
 
     @Override

@@ -13,6 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,15 +29,31 @@ import java.util.Map;
  */
 public final class SparkUnitExecutor implements UnitExecutor {
 
-    private final JavaSparkContext spark;
+    /** Tasks per worker slot by default: enough to even out unequal units, few enough to amortise a task's cost. */
+    public static final int DEFAULT_TASKS_PER_SLOT = 2;
 
-    public SparkUnitExecutor(JavaSparkContext spark) {
+    private final JavaSparkContext spark;
+    private final int tasksPerSlot;
+
+    /**
+     * Units are grouped into at most {@code tasksPerSlot} tasks per slot: a Spark task costs milliseconds of
+     * scheduling and serialisation (hundreds on a loaded machine), a unit may cost less than that, so one task per
+     * unit would spend the cluster on overhead. A lost task re-runs only its own units.
+     */
+    public SparkUnitExecutor(JavaSparkContext spark, int tasksPerSlot) {
+        if (tasksPerSlot < 1) throw new IllegalArgumentException("tasksPerSlot must be >= 1, was " + tasksPerSlot);
         this.spark = spark;
+        this.tasksPerSlot = tasksPerSlot;
     }
 
     /** A context for {@code conf}, which {@link #close} stops. */
     public static SparkUnitExecutor start(SparkConf conf) {
-        return new SparkUnitExecutor(new JavaSparkContext(conf));
+        return new SparkUnitExecutor(new JavaSparkContext(conf), DEFAULT_TASKS_PER_SLOT);
+    }
+
+    /** The same context, units split into at most {@code tasksPerSlot} tasks per slot. */
+    public SparkUnitExecutor withTasksPerSlot(int tasksPerSlot) {
+        return new SparkUnitExecutor(spark, tasksPerSlot);
     }
 
     public JavaSparkContext context() {
@@ -50,7 +67,8 @@ public final class SparkUnitExecutor implements UnitExecutor {
         if (units.isEmpty()) return Map.of();
         Broadcast<Shipment<W>> shipment = spark.broadcast(new Shipment<>(spec, secrets));
         try {
-            List<Tuple2<String, R>> results = spark.parallelize(units, units.size())
+            int tasks = (int) Math.min(units.size(), (long) slots() * tasksPerSlot);
+            List<Tuple2<String, R>> results = spark.parallelize(units, tasks)
                     .mapPartitions(it -> {
                         Shipment<W> s = shipment.value();
                         W worker = WorkerCache.get(s.spec(), s.secrets());
@@ -82,6 +100,28 @@ public final class SparkUnitExecutor implements UnitExecutor {
         return out;
     }
 
+    /**
+     * Waits until {@code executors} executors have registered (they start asynchronously, and one that died is
+     * replaced), so that a measurement or a test sees the cluster it asked for.
+     */
+    public void awaitExecutors(int executors, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        // the status tracker lists the driver beside the executors
+        while (spark.sc().statusTracker().getExecutorInfos().length < executors + 1) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException(executors + " executors did not register within " + timeout.toSeconds()
+                        + " s; only " + (spark.sc().statusTracker().getExecutorInfos().length - 1) + " did (see the worker logs under "
+                        + "SPARK_HOME/work)");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executors", e);
+            }
+        }
+    }
+
     /** How many attempts the task running this code is on, 0 for the first; -1 outside a Spark task. */
     public static int attempt() {
         TaskContext t = TaskContext.get();
@@ -93,6 +133,7 @@ public final class SparkUnitExecutor implements UnitExecutor {
         return Math.max(1, spark.sc().defaultParallelism());
     }
 
+    /** Stops the context, which every executor made by {@link #withTasksPerSlot} shares. */
     @Override
     public void close() {
         spark.stop();
