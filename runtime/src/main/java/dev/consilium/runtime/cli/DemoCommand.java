@@ -63,9 +63,15 @@ final class DemoCommand implements Callable<Integer> {
                     e.temperature(), after.get("heldout_sampled_total").asInt(), ExperimentRun.sampledAccuracy(before),
                     ExperimentRun.sampledAccuracy(after));
         }
+        if (ExperimentRun.firstTurnAccuracy(before) != null && ExperimentRun.firstTurnAccuracy(after) != null) {
+            // The demo's workflow is solver -> reviser: its first turn is the solver's answer, the final one the team's.
+            o.printf("held-out accuracy, greedy, solver alone (first turn): before %s, after %s%n",
+                    ExperimentRun.firstTurnAccuracy(before), ExperimentRun.firstTurnAccuracy(after));
+        }
         o.printf(Locale.ROOT, "judge agreement with the ground truth: %s (abstained %s), over all rounds' rollouts%n",
                 mean(r, "judge_agreement"), mean(r, "abstain_rate"));
         o.println("report: " + r.report());
+        o.println("policy: " + shown(r.policy()));
         o.printf(Locale.ROOT, "took %.0f s on %d threads (%s)%n", (System.nanoTime() - started) / 1e9, Parallel.threads(),
                 Machine.cpuName());
         return 0;

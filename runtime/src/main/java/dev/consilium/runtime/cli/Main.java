@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Multi-agent reward modeling and self-improvement, with a built-in DeepSeek-V3-style MoE model.",
         subcommands = {DemoCommand.class, ChatCommand.class, TrainCommand.class, GenerateCommand.class, ServeCommand.class,
-                BenchCommand.class, DatasetsCommand.class, JudgeCommand.class, RunCommand.class, ReportCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, DatasetsCommand.class, JudgeCommand.class, RunCommand.class, EvalCommand.class, ReportCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

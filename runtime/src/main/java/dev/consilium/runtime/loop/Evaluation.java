@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.Task;
 import dev.consilium.agents.Workflow;
+import dev.consilium.agents.trajectory.ModelCall;
 import dev.consilium.agents.trajectory.Trajectory;
 import dev.langchain4j.model.chat.ChatModel;
 
@@ -14,46 +15,80 @@ import java.util.concurrent.Callable;
 /**
  * Held-out accuracy of the policy: greedy answers, and with {@code samples} k > 0 also k answers per task
  * sampled at the rollout temperature (seeds fixed per task and sample, so rounds compare alike), each judged by
- * the answer check.
+ * the answer check. Beside the workflow's final answer the check also reads its first turn's answer (the first
+ * model call's output), so a multi-agent workflow shows what its later turns add: in the arithmetic demo, the
+ * solver alone against the team after the reviser.
+ *
+ * @param correct                 greedy final answers the check accepts, of {@code total}
+ * @param firstTurnCorrect        greedy first turns the check accepts, of {@code total}
+ * @param sampledCorrect          sampled final answers the check accepts, of {@code samples * total}
+ * @param sampledFirstTurnCorrect sampled first turns the check accepts, of {@code samples * total}
  */
-record Evaluation(int round, int correct, int total, int sampledCorrect, int samples) {
+public record Evaluation(int round, int total, int correct, int firstTurnCorrect, int samples, int sampledCorrect,
+                         int sampledFirstTurnCorrect) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Evaluation heldOut(int round, ChatModel policy, PolicyWorkflow workflow, List<TaskRecord> heldout, AnswerCheck check,
                               Sampling sampling, Seeds seeds, int k, RolloutExecutor executor) {
-        List<Callable<Boolean>> units = new ArrayList<>();
+        List<Callable<Answer>> units = new ArrayList<>();
         for (int t = 0; t < heldout.size(); t++) {
             TaskRecord task = heldout.get(t);
-            units.add(() -> solves(workflow.over(sampling.greedy(policy)), "eval/" + task.id(), task, check));
+            units.add(() -> answer(workflow.over(sampling.greedy(policy)), "eval/" + task.id(), task, check));
             for (int s = 0; s < k; s++) {
                 long seed = seeds.eval(t, s);
-                units.add(() -> solves(workflow.over(sampling.sampled(policy, seed)), "eval/" + task.id() + "/s" + seed, task, check));
+                units.add(() -> answer(workflow.over(sampling.sampled(policy, seed)), "eval/" + task.id() + "/s" + seed, task, check));
             }
         }
-        List<Boolean> results = executor.runAll(units);
-        int correct = 0, sampledCorrect = 0;
+        List<Answer> results = executor.runAll(units);
+        int correct = 0, first = 0, sampledCorrect = 0, sampledFirst = 0;
         for (int i = 0; i < results.size(); i++) {
-            if (!results.get(i)) continue;
-            if (i % (k + 1) == 0) correct++; else sampledCorrect++;
+            Answer a = results.get(i);
+            boolean greedy = i % (k + 1) == 0;
+            if (a.right()) { if (greedy) correct++; else sampledCorrect++; }
+            if (a.firstTurnRight()) { if (greedy) first++; else sampledFirst++; }
         }
-        return new Evaluation(round, correct, heldout.size(), sampledCorrect, k);
+        return new Evaluation(round, heldout.size(), correct, first, k, sampledCorrect, sampledFirst);
     }
 
+    /** Whether a run's final answer and its first turn's answer pass the check. */
+    private record Answer(boolean right, boolean firstTurnRight) {}
+
     /** The task asked without its reference, which held-out answers must not see. */
-    private static boolean solves(Workflow w, String id, TaskRecord task, AnswerCheck check) {
+    private static Answer answer(Workflow w, String id, TaskRecord task, AnswerCheck check) {
         Trajectory t = w.run(new Task(id, task.input(), task.metadata()));
-        return t.output() != null && check.accepts(task, t.output());
+        ModelCall first = t.calls().isEmpty() ? null : t.calls().getFirst();
+        return new Answer(accepts(check, task, t.output()), first != null && !first.failed() && accepts(check, task, first.output()));
+    }
+
+    private static boolean accepts(AnswerCheck check, TaskRecord task, String answer) {
+        return answer != null && check.accepts(task, answer);
+    }
+
+    /** The share of greedy final answers the check accepts. */
+    public double accuracy() {
+        return share(correct, total);
+    }
+
+    /** The share of greedy first turns the check accepts: the first agent alone. */
+    public double firstTurnAccuracy() {
+        return share(firstTurnCorrect, total);
+    }
+
+    private static double share(int n, int of) {
+        return of == 0 ? 0 : (double) n / of;
     }
 
     /** The start of the round's metrics record. */
     ObjectNode record() {
         ObjectNode m = JSON.createObjectNode().put("id", RunDirectory.roundId(round)).put("round", round)
-                .put("heldout_correct", correct).put("heldout_total", total)
-                .put("heldout_accuracy", total == 0 ? 0 : (double) correct / total);
+                .put("heldout_correct", correct).put("heldout_total", total).put("heldout_accuracy", accuracy())
+                .put("heldout_first_turn_correct", firstTurnCorrect).put("heldout_first_turn_accuracy", firstTurnAccuracy());
         if (samples > 0) {
             int n = samples * total;
             m.put("heldout_sampled_correct", sampledCorrect).put("heldout_sampled_total", n)
-                    .put("heldout_sampled_accuracy", n == 0 ? 0 : (double) sampledCorrect / n);
+                    .put("heldout_sampled_accuracy", share(sampledCorrect, n))
+                    .put("heldout_sampled_first_turn_correct", sampledFirstTurnCorrect)
+                    .put("heldout_sampled_first_turn_accuracy", share(sampledFirstTurnCorrect, n));
         }
         return m;
     }

@@ -117,22 +117,11 @@ public final class ExperimentFile {
     /** As {@link #builder(Experiment, String, PluginRegistry)}, its judges' models built by {@code providers}. */
     static ExperimentRunBuilder builder(Experiment e, String where, PluginRegistry plugins, Providers providers) {
         try {
-            ExperimentRunBuilder b = ExperimentRun.builder().name(e.name()).policy(Path.of(e.policy()));
-            WorkflowSpec spec = WorkflowSpec.fromJson(e.workflow());
-            if (!plugins.workflows().types().contains(spec.type())) {
-                throw new IllegalArgumentException("\"workflow.type\": unknown \"" + spec.type() + "\"; known: " + plugins.workflows().types());
-            }
-            plugins.workflows().create(spec, UNUSED);   // its parameters checked now, not in the first rollout
-            b.workflow(plugins.workflows(), spec);
-            AnswerCheck check = plugins.answerCheck(e.answerCheck() == null ? "exact" : e.answerCheck(), "answer_check");
-            TaskReader reader = plugins.taskReader(e.tasks().reader() == null ? JsonlTasks.NAME : e.tasks().reader(), "tasks.reader");
-            // The default answer check and verifiable rewards compare with the reference; a plugin's check may not need one.
-            boolean needsReference = e.answerCheck() == null || e.answerCheck().equals("exact") || !e.rewards().isEmpty();
-            List<TaskRecord> train = reader.read(Path.of(e.tasks().train()), needsReference);
-            List<TaskRecord> heldout = reader.read(Path.of(e.tasks().heldout()), needsReference);
+            ExperimentRunBuilder b = answering(e, plugins);
+            TaskReader reader = reader(e, plugins);
+            List<TaskRecord> train = reader.read(Path.of(e.tasks().train()), needsReference(e));
             if (train.isEmpty()) throw new IllegalArgumentException("\"tasks.train\": " + e.tasks().train() + " holds no tasks");
-            if (e.tasks().heldoutLimit() != null) heldout = heldout.subList(0, Math.min(heldout.size(), e.tasks().heldoutLimit()));
-            b.tasks(train, heldout).answerCheck(check);
+            b.tasks(train, heldout(e, reader));
             for (int i = 0; i < e.rewards().size(); i++) {
                 Experiment.RewardSpec r = e.rewards().get(i);
                 b.reward(plugins.reward(r.type(), "rewards[" + i + "].type"), weight(r.weight()));
@@ -140,16 +129,14 @@ public final class ExperimentFile {
             List<RewardFunction> judges = judges(e, plugins, providers, train);
             for (int j = 0; j < judges.size(); j++) b.judge(judges.get(j), weight(e.judges().get(j).weight()));
             b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
-            b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask()).temperature(e.temperature())
-                    .seed(e.seed()).evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
+            b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask())
+                    .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
                     .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
-            if (e.answerTokens() != null) b.answerTokens(e.answerTokens());
             if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
             if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));
             return b;
         } catch (IllegalArgumentException ex) {
-            String m = ex.getMessage();
-            throw new IllegalArgumentException(m != null && m.startsWith(where) ? m : where + ": " + m, ex);
+            throw located(ex, where);
         }
     }
 
@@ -167,6 +154,67 @@ public final class ExperimentFile {
             out.add(prompt.judge(model, s.model(), e.seed() + j));
         }
         return out;
+    }
+
+    /**
+     * The held-out evaluation a run of the experiment in {@code file} makes of its policy each round, made of the
+     * checkpoint in {@code checkpoint}: the experiment's workflow (plugins' types included), answer tokens and answer
+     * check, greedy answers (no sampled ones), on {@code tasks} read by the experiment's task reader, or where
+     * {@code tasks} is null on its held-out split cut to its {@code heldout_limit}. Its judges are not built: an
+     * API judge's key is not needed to measure a policy. What {@code consilium eval} prints.
+     */
+    public static Evaluation evaluate(Path file, PluginRegistry plugins, Path checkpoint, Path tasks) {
+        String where = file.toString();
+        Experiment e = resolvePaths(Experiment.load(file), baseOf(file), where);
+        ExperimentRunBuilder b;
+        TaskReader reader;
+        List<TaskRecord> heldout = null;
+        try {
+            b = answering(e, plugins);
+            reader = reader(e, plugins);
+            if (tasks == null) heldout = heldout(e, reader);
+        } catch (IllegalArgumentException ex) {
+            throw located(ex, where);
+        }
+        // A task file of the user's own: its errors name that file and line, not the experiment.
+        if (heldout == null) heldout = reader.read(tasks, needsReference(e));
+        return new ExperimentRun(b.tasks(List.of(), heldout)).evaluate(checkpoint);
+    }
+
+    /** How the experiment's policy answers and is checked: its workflow, answer check, answer tokens, temperature and seed. */
+    private static ExperimentRunBuilder answering(Experiment e, PluginRegistry plugins) {
+        ExperimentRunBuilder b = ExperimentRun.builder().name(e.name()).policy(Path.of(e.policy()));
+        WorkflowSpec spec = WorkflowSpec.fromJson(e.workflow());
+        if (!plugins.workflows().types().contains(spec.type())) {
+            throw new IllegalArgumentException("\"workflow.type\": unknown \"" + spec.type() + "\"; known: " + plugins.workflows().types());
+        }
+        plugins.workflows().create(spec, UNUSED);   // its parameters checked now, not in the first rollout
+        b.workflow(plugins.workflows(), spec);
+        b.answerCheck(plugins.answerCheck(e.answerCheck() == null ? "exact" : e.answerCheck(), "answer_check"));
+        b.temperature(e.temperature()).seed(e.seed());
+        if (e.answerTokens() != null) b.answerTokens(e.answerTokens());
+        return b;
+    }
+
+    private static TaskReader reader(Experiment e, PluginRegistry plugins) {
+        return plugins.taskReader(e.tasks().reader() == null ? JsonlTasks.NAME : e.tasks().reader(), "tasks.reader");
+    }
+
+    /** The default answer check and verifiable rewards compare with the reference; a plugin's check may not need one. */
+    private static boolean needsReference(Experiment e) {
+        return e.answerCheck() == null || e.answerCheck().equals("exact") || !e.rewards().isEmpty();
+    }
+
+    /** The held-out split, cut to {@code heldout_limit}. */
+    private static List<TaskRecord> heldout(Experiment e, TaskReader reader) {
+        List<TaskRecord> heldout = reader.read(Path.of(e.tasks().heldout()), needsReference(e));
+        return e.tasks().heldoutLimit() == null ? heldout : heldout.subList(0, Math.min(heldout.size(), e.tasks().heldoutLimit()));
+    }
+
+    /** {@code ex} with its message starting with {@code where}, the file it is about. */
+    private static IllegalArgumentException located(IllegalArgumentException ex, String where) {
+        String m = ex.getMessage();
+        return m != null && m.startsWith(where) ? ex : new IllegalArgumentException(where + ": " + m, ex);
     }
 
     static Providers providers(Experiment e) {

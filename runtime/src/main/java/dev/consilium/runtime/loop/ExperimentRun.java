@@ -71,8 +71,12 @@ public final class ExperimentRun {
         return new ExperimentRun(b);
     }
 
-    /** What the run reached: every round's metrics record (round 0 is the starting policy), and its report. */
-    public record Result(Path dir, List<JsonNode> rounds, Path report) {
+    /**
+     * What the run reached: every round's metrics record (round 0 is the starting policy), its report, and the final
+     * policy's checkpoint directory (the last finished round's; the starting policy's where no round finished), which
+     * {@code consilium eval} measures as the last record's held-out figures did.
+     */
+    public record Result(Path dir, List<JsonNode> rounds, Path report, Path policy) {
         public JsonNode before() {
             return rounds.getFirst();
         }
@@ -115,7 +119,9 @@ public final class ExperimentRun {
                             + " is intact: resume with --resume " + b.out + " once this is fixed)", e);
                 }
             }
-            return new Result(b.out, run.metrics(), run.report());
+            List<JsonNode> metrics = run.metrics();
+            int last = metrics.getLast().get("round").asInt();
+            return new Result(b.out, metrics, run.report(), last == 0 ? b.policy : RunDirectory.roundDir(b.out, last));
         }
     }
 
@@ -142,13 +148,26 @@ public final class ExperimentRun {
         var metrics = RoundMetrics.of(eval, update, credit, judgments, rollouts, started);
         run.finishRound(r, metrics, policy, tokenizer, trainer.state());
         String sampled = sampledAccuracy(metrics);
-        b.log.printf(Locale.ROOT, "round %d: held-out %s%s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", r,
-                accuracy(metrics), sampled == null ? "" : ", sampled " + sampled, figure(metrics, "reward_mean"),
+        b.log.printf(Locale.ROOT, "round %d: held-out %s%s, first turn alone %s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", r,
+                accuracy(metrics), sampled == null ? "" : ", sampled " + sampled, firstTurnAccuracy(metrics), figure(metrics, "reward_mean"),
                 figure(metrics, "judge_agreement"), metrics.get("abstain_rate").asDouble(), metrics.get("seconds").asDouble());
     }
 
     private Evaluation evaluate(int round, ChatModel chat) {
-        return Evaluation.heldOut(round, chat, b.workflow, b.heldout, b.check, sampling, seeds, b.evalSamples, b.executor);
+        return evaluate(round, chat, b.evalSamples);
+    }
+
+    private Evaluation evaluate(int round, ChatModel chat, int samples) {
+        return Evaluation.heldOut(round, chat, b.workflow, b.heldout, b.check, sampling, seeds, samples, b.executor);
+    }
+
+    /**
+     * The held-out evaluation of the checkpoint in {@code dir}, greedy answers only: what every round measures of
+     * the policy it trained, served the same way, so a round's checkpoint gives that round's greedy figures.
+     */
+    Evaluation evaluate(Path dir) {
+        ModelCheckpoint c = ModelCheckpoint.load(dir);
+        return serve(c.model(), c.tokenizer(), chat -> evaluate(0, chat, 0));
     }
 
     /** Runs {@code work} with the policy as it is now served as a chat model. */
@@ -185,9 +204,22 @@ public final class ExperimentRun {
         return m.has("heldout_sampled_accuracy") ? fraction(m, "heldout_sampled") : null;
     }
 
+    /**
+     * A metrics record's greedy held-out accuracy of the workflow's first turn alone (the first agent's answer, before
+     * any later agent saw it), as correct/total and percent; null in a record written before it was measured.
+     */
+    public static String firstTurnAccuracy(JsonNode m) {
+        return m.has("heldout_first_turn_accuracy") ? fraction(m, "heldout_first_turn", "heldout") : null;
+    }
+
     /** {@code prefix}_correct/{@code prefix}_total ({@code prefix}_accuracy as a percent). */
     private static String fraction(JsonNode m, String prefix) {
-        return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get(prefix + "_correct").asInt(), m.get(prefix + "_total").asInt(),
+        return fraction(m, prefix, prefix);
+    }
+
+    /** {@code prefix}_correct/{@code of}_total ({@code prefix}_accuracy as a percent). */
+    private static String fraction(JsonNode m, String prefix, String of) {
+        return String.format(Locale.ROOT, "%d/%d (%.1f%%)", m.get(prefix + "_correct").asInt(), m.get(of + "_total").asInt(),
                 100 * m.get(prefix + "_accuracy").asDouble());
     }
 

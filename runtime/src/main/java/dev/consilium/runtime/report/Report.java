@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * from the run directory at any time gives the same page.
  *
  * <p>Metrics record fields read (absent ones leave gaps): {@code round}, {@code heldout_accuracy},
- * {@code heldout_correct}, {@code heldout_total}, {@code reward_mean}, {@code judge_agreement},
+ * {@code heldout_correct}, {@code heldout_total}, {@code heldout_first_turn_accuracy} and {@code _correct} (and the
+ * {@code heldout_sampled_} figures, where measured), {@code reward_mean}, {@code judge_agreement},
  * {@code abstain_rate}, {@code kl}, {@code entropy}, {@code expert_load} (max/mean per MoE layer),
  * {@code rollout_tokens_per_s}, {@code train_tokens_per_s}, {@code cost_by_agent}, {@code cost_by_model}.
  */
@@ -110,6 +111,13 @@ public final class Report {
         if (metrics.stream().anyMatch(m -> m.has("heldout_sampled_accuracy"))) {
             accuracy.add(series("sampled", metrics, rounds, "heldout_sampled_accuracy"));
         }
+        // The first agent's answer alone, before later agents saw it: the gap to the lines above is what they add.
+        if (metrics.stream().anyMatch(m -> m.has("heldout_first_turn_accuracy"))) {
+            accuracy.add(series("greedy, first turn alone", metrics, rounds, "heldout_first_turn_accuracy"));
+        }
+        if (metrics.stream().anyMatch(m -> m.has("heldout_sampled_first_turn_accuracy"))) {
+            accuracy.add(series("sampled, first turn alone", metrics, rounds, "heldout_sampled_first_turn_accuracy"));
+        }
         h.append(LineChart.svg("Held-out accuracy", "exact match", accuracy, 0.0, null));
         // From zero, so a flat reward draws flat: an axis fitted to the data makes a 1e-6 wobble fill the chart.
         h.append(LineChart.svg("Training reward", "mean reward", List.of(series("reward", metrics, rounds, "reward_mean")), 0.0, null));
@@ -154,15 +162,24 @@ public final class Report {
         String sampled = first.has("heldout_sampled_accuracy") && last.has("heldout_sampled_accuracy")
                 ? String.format(Locale.ROOT, " Sampled at the rollout temperature %s → %s.",
                         accuracy(first, "heldout_sampled"), accuracy(last, "heldout_sampled")) : "";
-        return String.format(Locale.ROOT, "<p>Rounds %d to %d. Held-out accuracy, greedy, %s → %s.%s</p>",
-                first.path("round").asInt(), last.path("round").asInt(), accuracy(first, "heldout"), accuracy(last, "heldout"), sampled);
+        String firstTurn = first.has("heldout_first_turn_accuracy") && last.has("heldout_first_turn_accuracy")
+                ? String.format(Locale.ROOT, " The first turn alone (the first agent's answer), greedy, %s → %s.",
+                        accuracy(first, "heldout_first_turn", "heldout"), accuracy(last, "heldout_first_turn", "heldout")) : "";
+        return String.format(Locale.ROOT, "<p>Rounds %d to %d. Held-out accuracy, greedy, %s → %s.%s%s</p>",
+                first.path("round").asInt(), last.path("round").asInt(), accuracy(first, "heldout"), accuracy(last, "heldout"),
+                sampled, firstTurn);
     }
 
     /** {@code prefix} is heldout or heldout_sampled: its _accuracy, _correct and _total fields. */
     private static String accuracy(JsonNode m, String prefix) {
+        return accuracy(m, prefix, prefix);
+    }
+
+    /** {@code prefix}_accuracy and _correct, out of {@code of}_total. */
+    private static String accuracy(JsonNode m, String prefix, String of) {
         if (!m.has(prefix + "_accuracy")) return "n/a";
         return String.format(Locale.ROOT, "%.1f%% (%d/%d)", 100 * m.get(prefix + "_accuracy").asDouble(),
-                m.path(prefix + "_correct").asInt(), m.path(prefix + "_total").asInt());
+                m.path(prefix + "_correct").asInt(), m.path(of + "_total").asInt());
     }
 
     private static LineChart.Series series(String name, List<JsonNode> metrics, int rounds, String field) {

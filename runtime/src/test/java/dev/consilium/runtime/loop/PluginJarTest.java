@@ -69,6 +69,25 @@ class PluginJarTest {
         JsonNode v = LoopFixture.lines(out.resolve("verdicts.jsonl")).getFirst();
         assertTrue(v.get("combined").get("judge").asText().contains("says-five"), "the plugin's reward scored them: " + v);
 
+        // eval reaches the plugin's workflow the same way, and measures the run's checkpoint as the run did.
+        StringWriter evalErr = new StringWriter();
+        cli.setErr(new PrintWriter(evalErr, true));
+        java.io.ByteArrayOutputStream evalOut = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(evalOut, true));
+        int evalExit;
+        try {
+            evalExit = cli.execute("eval", "--classpath", jar.toString(), "--experiment", file.toString(),
+                    "--policy", out.resolve("rounds/round-0001").toString(), "--json");
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals(0, evalExit, evalErr.toString());
+        JsonNode round1 = LoopFixture.lines(out.resolve("metrics.jsonl")).getLast();
+        assertEquals(round1.get("heldout_correct").asInt(), LoopFixture.JSON.readTree(evalOut.toString()).get("correct").asInt());
+        assertNotEquals(0, cli.execute("eval", "--plugins", dir.resolve("none").toString(), "--experiment", file.toString(),
+                "--policy", out.resolve("rounds/round-0001").toString()));
+
         // Without the jar, the same file names what nobody registered.
         StringWriter err2 = new StringWriter();
         cli.setErr(new PrintWriter(err2, true));

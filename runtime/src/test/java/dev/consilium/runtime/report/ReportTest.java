@@ -49,6 +49,17 @@ class ReportTest {
     }
 
     @Test
+    void theFirstTurnAloneIsDrawnBesideTheTeamsFinalAnswerAndSummarized() throws Exception {
+        List<JsonNode> rounds = List.of(round(0, 0.10), round(1, 0.15));
+        ((ObjectNode) rounds.get(0)).put("heldout_first_turn_accuracy", 0.08).put("heldout_first_turn_correct", 16);
+        ((ObjectNode) rounds.get(1)).put("heldout_first_turn_accuracy", 0.12).put("heldout_first_turn_correct", 24);
+        String html = Report.render("demo", rounds, List.of());
+        assertEquals(2, chart(html, "Held-out accuracy").split("greedy, first turn alone, round ").length - 1);
+        assertEquals(2, html.split("greedy, round ").length - 1, "the team's curve stays as it was");
+        assertTrue(html.contains("The first turn alone (the first agent's answer), greedy, 8.0% (16/200) → 12.0% (24/200)."), html);
+    }
+
+    @Test
     void anEmptyRunSaysSoInsteadOfDrawingNothing() {
         String html = Report.render("x", List.of(), List.of());
         assertTrue(html.contains("No round has finished yet."));
