@@ -38,8 +38,8 @@ final class DatasetsCommand {
     }
 
     @Command(name = "judge", mixinStandardHelpOptions = true,
-            description = {"Judge gold sets labelled by construction: arithmetic transcripts of each kind (right, wrong, a digit",
-                    "off, digits swapped, off by ten, a reviser breaking or fixing or confirming, hedged, missing), and pairs."})
+            description = {"Judge gold sets labelled by construction: arithmetic transcripts of each kind (right, wrong, a digit "
+                    + "off, digits swapped, off by ten, a reviser breaking or fixing or confirming, hedged, missing), and pairs."})
     static final class Judge implements Runnable {
         @Option(names = "--heldout", defaultValue = "datasets/arithmetic/heldout.jsonl", description = "Questions never to use (default: ${DEFAULT-VALUE}).")
         Path heldout;
