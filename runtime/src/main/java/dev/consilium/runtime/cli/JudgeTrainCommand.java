@@ -28,9 +28,9 @@ import java.util.concurrent.Callable;
 
 /** {@code consilium judge train}: fits a built-in model as the arithmetic judge, a verifier that reads before it scores. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a built-in model as a generative judge: it copies the final answer and the reference digit by",
-                "digit, compares them position by position, then writes Score: N (verdict tokens weighted in the loss);",
-                "then rounds of mining, where it judges fresh items and trains again on its own mistakes.",
+        description = {"Train a built-in model as a generative judge: it copies the final answer and the reference digit by "
+                + "digit, compares them position by position, then writes Score: N (verdict tokens weighted in the loss).",
+                "Then rounds of mining, where it judges fresh items and trains again on its own mistakes.",
                 "Items come from the arithmetic judge-case generator (never a held-out or gold question), plus --data's."})
 final class JudgeTrainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
