@@ -46,7 +46,7 @@ public record ModelCheckpoint(DeepSeekV3Model model, BpeTokenizer tokenizer, Tra
      * to bfloat16. {@code F8_E4M3}: the projections FP8 with a {@code weight_scale_inv} per 128x128 block
      * ({@link BlockFp8}), the rest BF16, except the LM heads, which DeepSeek-V3 also keeps in BF16. The
      * routers' biases stay F32 either way, and no training state is written: the copy is for
-     * {@link InferenceWeights#load}, or for Hugging Face, whose loaders read {@code torch_dtype} and, for
+     * {@link CheckpointWeights#load}, or for Hugging Face, whose loaders read {@code torch_dtype} and, for
      * FP8, {@code quantization_config} from the config.
      */
     public static void saveQuantized(Path dir, DeepSeekV3Model model, BpeTokenizer tokenizer, DType dtype) {
@@ -55,7 +55,7 @@ public record ModelCheckpoint(DeepSeekV3Model model, BpeTokenizer tokenizer, Tra
         }
         List<EncodedTensor> weights = new ArrayList<>();
         for (NamedTensor t : model.parameters()) {
-            if (dtype == DType.F8_E4M3 && InferenceWeights.isProjection(t.name()) && !InferenceWeights.isHead(t.name())) {
+            if (dtype == DType.F8_E4M3 && CheckpointWeights.isProjection(t.name()) && !CheckpointWeights.isHead(t.name())) {
                 int[] shape = t.shape();
                 BlockFp8 q;
                 try {

@@ -75,7 +75,7 @@ public final class GenerationService implements AutoCloseable {
     }
 
     private void run() {
-        Map<Sequence, CompletableFuture<Completion>> live = new IdentityHashMap<>();
+        Map<DecodeSequence, CompletableFuture<Completion>> live = new IdentityHashMap<>();
         while (true) {
             synchronized (lock) {
                 while (live.isEmpty() && queue.isEmpty()) {
@@ -96,8 +96,8 @@ public final class GenerationService implements AutoCloseable {
                     r.future.completeExceptionally(e);
                 }
             }
-            List<Sequence> ended = new ArrayList<>();
-            for (Map.Entry<Sequence, CompletableFuture<Completion>> e : live.entrySet()) {
+            List<DecodeSequence> ended = new ArrayList<>();
+            for (Map.Entry<DecodeSequence, CompletableFuture<Completion>> e : live.entrySet()) {
                 if (e.getValue().isDone()) {
                     generator.remove(e.getKey());
                     ended.add(e.getKey());
@@ -108,7 +108,7 @@ public final class GenerationService implements AutoCloseable {
                 generator.step();
             } catch (RuntimeException e) {
                 // a failure inside the model fails everyone in the batch; the service keeps serving
-                for (Map.Entry<Sequence, CompletableFuture<Completion>> en : live.entrySet()) {
+                for (Map.Entry<DecodeSequence, CompletableFuture<Completion>> en : live.entrySet()) {
                     generator.remove(en.getKey());
                     en.getValue().completeExceptionally(e);
                 }
@@ -116,7 +116,7 @@ public final class GenerationService implements AutoCloseable {
                 continue;
             }
             ended.clear();
-            for (Map.Entry<Sequence, CompletableFuture<Completion>> e : live.entrySet()) {
+            for (Map.Entry<DecodeSequence, CompletableFuture<Completion>> e : live.entrySet()) {
                 if (e.getKey().finished()) {
                     e.getValue().complete(e.getKey().completion());
                     ended.add(e.getKey());

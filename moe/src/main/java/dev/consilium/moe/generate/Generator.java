@@ -30,8 +30,8 @@ public final class Generator {
     private final boolean speculative;
     private final Sampler sampler;
     private final float[] probs;
-    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
-    private final List<Sequence> running = new ArrayList<>();
+    private final ArrayDeque<DecodeSequence> waiting = new ArrayDeque<>();
+    private final List<DecodeSequence> running = new ArrayList<>();
 
     private Generator(Builder b) {
         if ((b.model == null) == (b.weights == null)) throw new IllegalArgumentException("give the builder a model or weights (one of them)");
@@ -73,23 +73,23 @@ public final class Generator {
 
     /** Runs {@code prompt} to completion (stepping whatever else is running too). */
     public Completion generate(int[] prompt, SamplingParams params, TokenListener listener) {
-        Sequence s = add(prompt, params, listener);
+        DecodeSequence s = add(prompt, params, listener);
         while (!s.finished()) step();
         return s.completion();
     }
 
     /** All prompts batched together; completions in prompt order. */
     public List<Completion> generateAll(List<int[]> prompts, SamplingParams params) {
-        List<Sequence> seqs = new ArrayList<>(prompts.size());
+        List<DecodeSequence> seqs = new ArrayList<>(prompts.size());
         for (int[] p : prompts) seqs.add(add(p, params, TokenListener.NONE));
-        for (Sequence s : seqs) while (!s.finished()) step();
+        for (DecodeSequence s : seqs) while (!s.finished()) step();
         List<Completion> out = new ArrayList<>(seqs.size());
-        for (Sequence s : seqs) out.add(s.completion());
+        for (DecodeSequence s : seqs) out.add(s.completion());
         return out;
     }
 
     /** Queues a prompt; its prefill happens in a later {@link #step}. */
-    public Sequence add(int[] prompt, SamplingParams params, TokenListener listener) {
+    public DecodeSequence add(int[] prompt, SamplingParams params, TokenListener listener) {
         Objects.requireNonNull(params, "params");
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         if (prompt.length >= config.maxPositionEmbeddings()) {
@@ -102,7 +102,7 @@ public final class Generator {
                         + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        Sequence s = new Sequence(prompt, params, listener == null ? TokenListener.NONE : listener,
+        DecodeSequence s = new DecodeSequence(prompt, params, listener == null ? TokenListener.NONE : listener,
                 new TextStream(tokenizer, params.stopStrings()));
         waiting.add(s);
         return s;
@@ -115,20 +115,20 @@ public final class Generator {
      */
     public boolean step() {
         while (running.size() < maxBatch && !waiting.isEmpty()) {
-            Sequence s = waiting.poll();
+            DecodeSequence s = waiting.poll();
             running.add(s);
             if (prefixCache != null && !s.params.echo()) restorePrefix(s);
         }
         if (running.isEmpty()) return false;
         int B = running.size(), N = 0;
-        for (Sequence s : running) {
+        for (DecodeSequence s : running) {
             reserve(s, s.length + s.nDrafts);
             N += s.length - s.fed + s.nDrafts;
         }
         rows.ensure(N, B);
         int r = 0, M = 0;
         for (int i = 0; i < B; i++) {
-            Sequence s = running.get(i);
+            DecodeSequence s = running.get(i);
             rows.seqStart[i] = r;
             rows.fedBefore[i] = s.fed;
             for (int p = s.fed; p < s.length + s.nDrafts; p++, r++) {
@@ -144,13 +144,13 @@ public final class Generator {
         engine.forward(N, rows.tok, rows.pos, rows.caches);
         if (prefixCache != null) {
             for (int i = 0; i < B; i++) {
-                Sequence s = running.get(i);
+                DecodeSequence s = running.get(i);
                 if (s.generated() == 0) prefixCache.store(s.prompt, s.prompt.length, s.cache, 0);
             }
         }
         float[] logits = engine.logits(rows.logitRows, M);
         for (int i = 0; i < B; i++) {
-            Sequence s = running.get(i);
+            DecodeSequence s = running.get(i);
             int base = rows.logitStart[i];
             if (s.params.echo() && s.generated() == 0) {
                 s.promptLogprobs.add(null);
@@ -163,7 +163,7 @@ public final class Generator {
             s.fed = s.length - 1;
         }
         if (speculative) draft(B);
-        running.removeIf(Sequence::finished);
+        running.removeIf(DecodeSequence::finished);
         return true;
     }
 
@@ -174,7 +174,7 @@ public final class Generator {
      * the last row gives one token more. p is the request's sampling distribution under the main model, q the
      * one the draft was drawn from, so the tokens follow p exactly as without speculation.
      */
-    private void verify(Sequence s, float[] logits, int base) {
+    private void verify(DecodeSequence s, float[] logits, int base) {
         SamplingParams p = s.params;
         int nd = s.nDrafts;
         s.nDrafts = 0;
@@ -219,7 +219,7 @@ public final class Generator {
     private void draft(int B) {
         int R = 0;
         for (int i = 0; i < B; i++) {
-            Sequence s = running.get(i);
+            DecodeSequence s = running.get(i);
             if (!s.finished()) R += s.length - 1 - rows.fedBefore[i];
         }
         if (R == 0) return;
@@ -228,7 +228,7 @@ public final class Generator {
         float[] h0 = engine.hidden();
         int r = 0, M = 0;
         for (int i = 0; i < B; i++) {
-            Sequence s = running.get(i);
+            DecodeSequence s = running.get(i);
             if (s.finished()) continue;
             mtpRows.seqStart[i] = r;
             for (int j = rows.fedBefore[i]; j <= s.length - 2; j++, r++) {
@@ -244,7 +244,7 @@ public final class Generator {
         for (int k = 0; k < mtpDepth; k++) {
             r = 0;
             for (int i = 0; i < B; i++) {
-                Sequence s = running.get(i);
+                DecodeSequence s = running.get(i);
                 if (s.finished()) continue;
                 for (int j = rows.fedBefore[i]; j <= s.length - 2; j++, r++) {
                     int t = j + k + 1;
@@ -257,7 +257,7 @@ public final class Generator {
             float[] logits = engine.logits(mtpRows.logitRows, M);
             int m = 0;
             for (int i = 0; i < B; i++) {
-                Sequence s = running.get(i);
+                DecodeSequence s = running.get(i);
                 if (s.finished()) continue;
                 int off = m++ * V;
                 if (k >= s.nDrafts) continue;
@@ -278,7 +278,7 @@ public final class Generator {
      * before it, so the output is the same as without the cache. The MTP modules' caches are not in the prefix
      * cache: their entries for the restored positions stay zero, which costs draft acceptance only.
      */
-    private void restorePrefix(Sequence s) {
+    private void restorePrefix(DecodeSequence s) {
         PrefixCache.Match m = prefixCache.lookup(s.prompt, s.prompt.length - 1);
         if (m.tokens() == 0) return;
         reserve(s, s.length);
@@ -288,7 +288,7 @@ public final class Generator {
     }
 
     /** Grows s's caches to cover positions [0, positions), doubling up to the context limit. */
-    private void reserve(Sequence s, int positions) {
+    private void reserve(DecodeSequence s, int positions) {
         int have = s.cache.length / engine.mainWidth();
         if (s.mtpCache == null) s.mtpCache = new float[mtpDepth][0];
         if (have >= positions) return;
@@ -320,7 +320,7 @@ public final class Generator {
     }
 
     /** Ends {@code s} as CANCELLED and frees its slot; nothing happens to a finished sequence. */
-    public void remove(Sequence s) {
+    public void remove(DecodeSequence s) {
         if (s.finished()) return;
         waiting.remove(s);
         running.remove(s);
@@ -338,7 +338,7 @@ public final class Generator {
     }
 
     /** Records {@code token}, chosen from the logits row at off: logprob, text piece, stop checks, listener. */
-    private void emit(Sequence s, int token, float[] logits, int off) {
+    private void emit(DecodeSequence s, int token, float[] logits, int off) {
         SamplingParams p = s.params;
         TokenLogprob lp = sampler.logprob(logits, off, token, p.topLogprobs());
         if (p.logprobs()) s.logprobs.add(lp);

@@ -1,6 +1,7 @@
 package dev.consilium.moe.generate;
 
 import dev.consilium.moe.checkpoint.BlockFp8;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.checkpoint.DType;
 import dev.consilium.moe.checkpoint.FloatFormats;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
@@ -22,8 +23,8 @@ import java.util.Map;
  * decoding uses it in absorbed form, per head, as DeepSeek-V3's reference dequantizes it for.
  */
 public final class InferenceWeights {
-    /** The checkpoint reader of the same simple name holds the tensor names both use. */
-    private static final String EMBEDDING = dev.consilium.moe.checkpoint.InferenceWeights.EMBEDDING;
+    /** The checkpoint reader holds the tensor names both use. */
+    private static final String EMBEDDING = CheckpointWeights.EMBEDDING;
 
     /** Where tensors come from, by Hugging Face name. */
     public interface Source {
@@ -134,8 +135,8 @@ public final class InferenceWeights {
 
             private WeightMatrix fp8(NamedTensor t) {
                 int OC = t.shape()[0], C = t.shape()[1];
-                if (t.name().equals(EMBEDDING) || dev.consilium.moe.checkpoint.InferenceWeights.isHead(t.name())) return bf16(t.data(), t.offset(), C, OC);
-                if (!dev.consilium.moe.checkpoint.InferenceWeights.isProjection(t.name())) return Matmul.pack(t.data(), t.offset(), C, OC); // the router's gate
+                if (t.name().equals(EMBEDDING) || CheckpointWeights.isHead(t.name())) return bf16(t.data(), t.offset(), C, OC);
+                if (!CheckpointWeights.isProjection(t.name())) return Matmul.pack(t.data(), t.offset(), C, OC); // the router's gate
                 BlockFp8 q = BlockFp8.quantize(t.data(), t.offset(), OC, C);
                 return Fp8Weight.pack(q.values(), 0, q.scaleInv(), 0, C, OC);
             }
@@ -153,7 +154,7 @@ public final class InferenceWeights {
      * matrices (kv_b_proj, applied per head, excepted). Stacked products (q_a with kv_a, gate with up) run
      * their parts apart when they cannot be packed as one.
      */
-    public static InferenceWeights of(dev.consilium.moe.checkpoint.InferenceWeights ckpt) {
+    public static InferenceWeights of(CheckpointWeights ckpt) {
         boolean tied = ckpt.config().tieWordEmbeddings();
         return load(ckpt.config(), new Source() {
             @Override
@@ -165,7 +166,7 @@ public final class InferenceWeights {
             public WeightMatrix matrix(String... names) {
                 WeightMatrix[] parts = new WeightMatrix[names.length];
                 for (int i = 0; i < names.length; i++) {
-                    String n = tied && names[i].equals(EMBEDDING) ? dev.consilium.moe.checkpoint.InferenceWeights.LM_HEAD : names[i];
+                    String n = tied && names[i].equals(EMBEDDING) ? CheckpointWeights.LM_HEAD : names[i];
                     if (ckpt.projections().containsKey(n)) {
                         parts[i] = ckpt.projection(n);
                     } else {

@@ -55,12 +55,12 @@ final class Gemm {
             return;
         }
         boolean parallel = parallel(M, N, K);
-        float[] bp = Scratch.take(packedSize(K, N));
+        float[] bp = BufferPool.take(packedSize(K, N));
         try {
             packB(bp, K, N, b, bOff, bRow, bCol, parallel);
             gemmPacked(M, N, K, a, aOff, aRow, aCol, bp, c, cOff, ldc, accumulate, parallel);
         } finally {
-            Scratch.give(bp);
+            BufferPool.give(bp);
         }
     }
 
@@ -121,14 +121,14 @@ final class Gemm {
                 int q0 = (t % colTasks) * panelsPerTask, q1 = Math.min(nPanels, q0 + panelsPerTask);
                 if (aCol == 1) {
                     // A's rows run along k (forward, backward input): the kernel reads them in place.
-                    float[] work = Scratch.take(MR * KC + MR * NR);
+                    float[] work = BufferPool.take(MR * KC + MR * NR);
                     try {
                         for (int mb = r0; mb < r1; mb += MC) {
                             rowBlock(Math.min(MC, r1 - mb), mb, q0, q1, N, K, nPad, a, aOff + mb * aRow, MR * aRow,
                                     aRow, KC, a, aOff, aRow, bp, work, c, cOff, ldc, accumulate);
                         }
                     } finally {
-                        Scratch.give(work);
+                        BufferPool.give(work);
                     }
                     continue;
                 }
@@ -140,7 +140,7 @@ final class Gemm {
                 for (int s0 = r0; s0 < r1; s0 += span) {
                     int rows = Math.min(span, r1 - s0);
                     int panels = (rows + MR - 1) / MR;
-                    float[] ap = Scratch.take(kBlocks * panels * PI + MR * NR);
+                    float[] ap = BufferPool.take(kBlocks * panels * PI + MR * NR);
                     try {
                         for (int k0 = 0; k0 < K; k0 += KC) {
                             packInterleaved(ap, (k0 / KC) * panels * PI, Math.min(KC, K - k0), a, aOff, aRow, aCol,
@@ -151,7 +151,7 @@ final class Gemm {
                                     PI, 0, panels * PI, null, 0, 0, bp, ap, c, cOff, ldc, accumulate);
                         }
                     } finally {
-                        Scratch.give(ap);
+                        BufferPool.give(ap);
                     }
                 }
             }

@@ -89,7 +89,7 @@ abstract sealed class NarrowWeight implements WeightMatrix permits Bf16Weight, F
         int rowsPerTask = (rowPanels + rowSplit - 1) / rowSplit * Gemm.MR;
         int rowTasks = (N + rowsPerTask - 1) / rowsPerTask;
         Parallel.RangeBody body = (from, to) -> {
-            float[] tile = Scratch.take(Gemm.KC * SLAB * W);
+            float[] tile = BufferPool.take(Gemm.KC * SLAB * W);
             try {
                 for (int t = from; t < to; t++) {
                     int g0 = (t % slabs) * SLAB, g1 = Math.min(groups, g0 + SLAB);
@@ -103,7 +103,7 @@ abstract sealed class NarrowWeight implements WeightMatrix permits Bf16Weight, F
                     }
                 }
             } finally {
-                Scratch.give(tile);
+                BufferPool.give(tile);
             }
         };
         if (parallel) Parallel.forRange(slabs * rowTasks, 1, body);

@@ -26,7 +26,7 @@ record StackedWeight(WeightMatrix[] parts, int inputChannels, int outputChannels
         }
         int widest = 0;
         for (WeightMatrix p : parts) widest = Math.max(widest, p.outputChannels());
-        float[] tmp = Scratch.take(N * widest);
+        float[] tmp = BufferPool.take(N * widest);
         try {
             for (int i = 0, col = 0; i < parts.length; col += parts[i].outputChannels(), i++) {
                 int oc = parts[i].outputChannels();
@@ -34,7 +34,7 @@ record StackedWeight(WeightMatrix[] parts, int inputChannels, int outputChannels
                 for (int n = 0; n < N; n++) System.arraycopy(tmp, n * oc, out, outOff + n * outputChannels + col, oc);
             }
         } finally {
-            Scratch.give(tmp);
+            BufferPool.give(tmp);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.consilium.moe.model;
 
-import dev.consilium.moe.kernel.VectorApi;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.kernel.Matmul;
+import dev.consilium.moe.kernel.VectorApi;
 import dev.consilium.moe.tensor.NamedTensor;
 
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ public final class DeepSeekV3Model {
     private final ModelConfig config;
     private final int H, V, L, D;
     private final int emb, norm, lm;
-    private final Block[] blocks;
+    private final TransformerBlock[] blocks;
     private final Mtp[] mtp;
     /** The main model's MoE layers first (mainMoeLayers of them), then the MTP modules'. */
     private final List<MoeLayer> moeLayers = new ArrayList<>();
@@ -54,7 +54,7 @@ public final class DeepSeekV3Model {
     private final float eps;
     private final FlatLayout layout = new FlatLayout(), bufferLayout = new FlatLayout();
     private final float[] params, grads, buffers;
-    private final Scratch scratch = new Scratch();
+    private final BackwardScratch scratch = new BackwardScratch();
     private LossWeights lossWeights = LossWeights.DEEPSEEK_V3;
 
     // activations for up to capN = B*T tokens
@@ -108,13 +108,13 @@ public final class DeepSeekV3Model {
         eps = config.rmsNormEps();
         rope = new Rope(config);
         emb = layout.add("model.embed_tokens.weight", FlatLayout.Init.NORMAL, V, H);
-        blocks = new Block[L];
-        for (int l = 0; l < L; l++) blocks[l] = new Block(layout, bufferLayout, l, config, rope);
+        blocks = new TransformerBlock[L];
+        for (int l = 0; l < L; l++) blocks[l] = new TransformerBlock(layout, bufferLayout, l, config, rope);
         norm = layout.add("model.norm.weight", FlatLayout.Init.ONES, H);
         lm = config.tieWordEmbeddings() ? emb : layout.add("lm_head.weight", FlatLayout.Init.NORMAL, V, H);
         mtp = new Mtp[D];
         for (int k = 1; k <= D; k++) mtp[k - 1] = new Mtp(layout, bufferLayout, k, config, rope);
-        for (Block b : blocks) if (b.ffn instanceof MoeLayer m) moeLayers.add(m);
+        for (TransformerBlock b : blocks) if (b.ffn instanceof MoeLayer m) moeLayers.add(m);
         mainMoeLayers = moeLayers.size();
         for (Mtp m : mtp) if (m.block.ffn instanceof MoeLayer moe) moeLayers.add(moe);
         params = new float[allocate ? layout.size() : 0];
@@ -213,7 +213,7 @@ public final class DeepSeekV3Model {
 
         for (int n = 0; n < N; n++) coef[n] = weights[n] / normalizer;
         CrossEntropy.backward(logits, invSum, targets, coef, N, V);
-        float[] dFinal = scratch.zeroed(Scratch.Slot.MODEL_DFINAL, N * H);
+        float[] dFinal = scratch.zeroed(BackwardScratch.Slot.MODEL_DFINAL, N * H);
         Matmul.backwardWeight(grads, lm, logits, 0, hFinal, 0, N, H, V);
         Matmul.backwardInput(dFinal, 0, logits, 0, params, lm, N, H, V);
         if (mtpRan) {
@@ -225,7 +225,7 @@ public final class DeepSeekV3Model {
                         lw.balance(), scratch);
             }
         }
-        float[] dres = scratch.zeroed(Scratch.Slot.MODEL_DRES, N * H);
+        float[] dres = scratch.zeroed(BackwardScratch.Slot.MODEL_DRES, N * H);
         float[] last = L > 0 ? blocks[L - 1].out() : x0;
         RmsNorm.backward(dres, 0, H, grads, norm, dFinal, 0, H, last, 0, H, params, norm, rstdF, 0, N, H);
         for (int l = L - 1; l >= 0; l--) {
@@ -299,7 +299,7 @@ public final class DeepSeekV3Model {
         lastT = T;
         Embedding.forward(x0, params, emb, tokens, N, H);
         float[] x = x0;
-        for (Block b : blocks) {
+        for (TransformerBlock b : blocks) {
             b.forward(params, buffers, x, B, T, training);
             x = b.out();
         }
@@ -350,7 +350,7 @@ public final class DeepSeekV3Model {
         coef = new float[capN];
         tokens = new int[capN];
         targets = new int[capN];
-        for (Block b : blocks) b.allocate(capN);
+        for (TransformerBlock b : blocks) b.allocate(capN);
         for (Mtp m : mtp) m.allocate(capN);
     }
 }

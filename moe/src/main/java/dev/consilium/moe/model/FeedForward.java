@@ -11,5 +11,5 @@ sealed interface FeedForward permits Mlp, MoeLayer {
 
     /** dx += d/dx; parameter gradients accumulate into grads. balanceWeight: the sequence-wise loss's alpha. */
     void backward(float[] params, float[] grads, float[] dout, float[] x, float[] dx, int B, int T,
-                  float balanceWeight, Scratch scratch);
+                  float balanceWeight, BackwardScratch scratch);
 }

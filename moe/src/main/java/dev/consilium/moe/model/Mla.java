@@ -109,17 +109,17 @@ public final class Mla {
     }
 
     /** dx (N, H) += d/dx given dout (N, H); x is the forward input. */
-    void backward(float[] P, float[] G, float[] dout, float[] x, float[] dx, int B, int T, Scratch sc) {
+    void backward(float[] P, float[] G, float[] dout, float[] x, float[] dx, int B, int T, BackwardScratch sc) {
         int N = B * T;
         Matmul.backwardWeight(G, o, dout, 0, att, 0, N, nh * dv, H);
-        float[] datt = sc.zeroed(Scratch.Slot.ATT_DOUT, N * nh * dv);
+        float[] datt = sc.zeroed(BackwardScratch.Slot.ATT_DOUT, N * nh * dv);
         Matmul.backwardInput(datt, 0, dout, 0, P, o, N, nh * dv, H);
 
-        float[] dp1 = sc.zeroed(Scratch.Slot.ATT_DP1, N * S1);
-        float[] dkv = sc.get(Scratch.Slot.ATT_DKVB, N * nh * (dn + dv));
-        float[] dkpeHeads = sc.get(Scratch.Slot.ATT_DKPE_HEADS, N * nh * dr);
+        float[] dp1 = sc.zeroed(BackwardScratch.Slot.ATT_DP1, N * S1);
+        float[] dkv = sc.get(BackwardScratch.Slot.ATT_DKVB, N * nh * (dn + dv));
+        float[] dkpeHeads = sc.get(BackwardScratch.Slot.ATT_DKPE_HEADS, N * nh * dr);
         float[] qArr = qr > 0 ? q : p1;
-        float[] dq = qr > 0 ? sc.get(Scratch.Slot.ATT_DQ, N * nh * D) : dp1;
+        float[] dq = qr > 0 ? sc.get(BackwardScratch.Slot.ATT_DQ, N * nh * D) : dp1;
         int qStride = qr > 0 ? nh * D : S1;
         Attention.backward(dq, dkv, dkpeHeads, datt, qArr, 0, qStride, kv, kpe, lse, B, T, nh, dn, dr, dv, scale);
         rope.apply(dq, dn, qStride, D, nh, B, T, true);
@@ -138,13 +138,13 @@ public final class Mla {
         rope.apply(dp1, qW + kvr, S1, 0, 1, B, T, true);
 
         Matmul.backwardWeight(G, kvb, dkv, 0, kvn, 0, N, kvr, nh * (dn + dv));
-        float[] dkvn = sc.zeroed(Scratch.Slot.ATT_DKVN, N * kvr);
+        float[] dkvn = sc.zeroed(BackwardScratch.Slot.ATT_DKVN, N * kvr);
         Matmul.backwardInput(dkvn, 0, dkv, 0, P, kvb, N, kvr, nh * (dn + dv));
         RmsNorm.backward(dp1, qW, S1, G, kvaNorm, dkvn, 0, kvr, p1, qW, S1, P, kvaNorm, rstdKv, 0, N, kvr);
 
         if (qr > 0) {
             Matmul.backwardWeight(G, qb, dq, 0, qan, 0, N, qr, nh * D);
-            float[] dqan = sc.zeroed(Scratch.Slot.ATT_DQAN, N * qr);
+            float[] dqan = sc.zeroed(BackwardScratch.Slot.ATT_DQAN, N * qr);
             Matmul.backwardInput(dqan, 0, dq, 0, P, qb, N, qr, nh * D);
             RmsNorm.backward(dp1, 0, S1, G, qaNorm, dqan, 0, qr, p1, 0, S1, P, qaNorm, rstdQ, 0, N, qr);
         }

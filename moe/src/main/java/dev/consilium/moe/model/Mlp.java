@@ -40,10 +40,10 @@ final class Mlp implements FeedForward {
 
     @Override
     public void backward(float[] P, float[] G, float[] dout, float[] x, float[] dx, int B, int T,
-                         float balanceWeight, Scratch sc) {
+                         float balanceWeight, BackwardScratch sc) {
         int N = B * T;
         backwardRows(P, G, w, H, I, dout, 0, x, 0, gu, 0, act, 0,
-                sc.get(Scratch.Slot.MLP_DACT, N * I), 0, sc.get(Scratch.Slot.MLP_DGU, N * 2 * I), 0, dx, 0, N);
+                sc.get(BackwardScratch.Slot.MLP_DACT, N * I), 0, sc.get(BackwardScratch.Slot.MLP_DGU, N * 2 * I), 0, dx, 0, N);
     }
 
     /** n rows: gu (n, 2I), act (n, I) kept for backward; out (n, H) overwritten. */

@@ -173,11 +173,11 @@ final class MoeLayer implements FeedForward {
 
     @Override
     public void backward(float[] P, float[] G, float[] dout, float[] x, float[] dx, int B, int T,
-                         float balanceWeight, Scratch sc) {
+                         float balanceWeight, BackwardScratch sc) {
         int N = B * T, NK = N * K;
         if (shared != null) shared.backward(P, G, dout, x, dx, B, T, balanceWeight, sc);
-        float[] dwts = sc.get(Scratch.Slot.MOE_DWTS, NK);
-        float[] deo = sc.get(Scratch.Slot.MOE_DEO, NK * H);
+        float[] dwts = sc.get(BackwardScratch.Slot.MOE_DWTS, NK);
+        float[] deo = sc.get(BackwardScratch.Slot.MOE_DEO, NK * H);
         // per slot: dL/dw = dout . expert output; the expert's output gradient is w * dout
         Parallel.forRange(N, Math.max(1, 2048 / H), (from, to) -> {
             for (int t = from; t < to; t++) {
@@ -200,9 +200,9 @@ final class MoeLayer implements FeedForward {
                 }
             }
         });
-        float[] dact = sc.get(Scratch.Slot.MOE_DACT, NK * I);
-        float[] dgu = sc.get(Scratch.Slot.MOE_DGU, NK * 2 * I);
-        float[] dxg = sc.zeroed(Scratch.Slot.MOE_DXG, NK * H);
+        float[] dact = sc.get(BackwardScratch.Slot.MOE_DACT, NK * I);
+        float[] dgu = sc.get(BackwardScratch.Slot.MOE_DGU, NK * 2 * I);
+        float[] dxg = sc.zeroed(BackwardScratch.Slot.MOE_DXG, NK * H);
         Parallel.forEach(E, 1, e -> {
             int c = count[e], st = start[e];
             if (c > 0) {
@@ -225,10 +225,10 @@ final class MoeLayer implements FeedForward {
                 }
             }
         });
-        float[] dScores = sc.zeroed(Scratch.Slot.MOE_DSCORES, N * E);
+        float[] dScores = sc.zeroed(BackwardScratch.Slot.MOE_DSCORES, N * E);
         MoeRouter.backwardGateWeights(dScores, dwts, s, sel, N, E, K, normalize, scale);
         if (balanceWeight != 0f) MoeRouter.backwardBalance(dScores, balanceWeight, frac, s, B, T, E);
-        float[] dLogits = sc.get(Scratch.Slot.MOE_DLOGITS, N * E);
+        float[] dLogits = sc.get(BackwardScratch.Slot.MOE_DLOGITS, N * E);
         MoeRouter.backwardScores(dLogits, dScores, s, N, E, softmax);
         Matmul.backwardWeight(G, gate, dLogits, 0, x, 0, N, H, E);
         Matmul.backwardInput(dx, 0, dLogits, 0, P, gate, N, H, E);

@@ -20,7 +20,7 @@ final class Mtp {
     final int k, H, V;
     final float eps;
     final int enorm, hnorm, eh, headNorm;
-    final Block block;
+    final TransformerBlock block;
     private float[] e, cat, rstdE, rstdH, m, sn, rstdS, logits, invSum, logp;
     /** d/d(h^k), accumulated by module k+1 before this module's backward runs. */
     float[] dOut;
@@ -36,7 +36,7 @@ final class Mtp {
         enorm = layout.add(prefix + "enorm.weight", FlatLayout.Init.ONES, H);
         hnorm = layout.add(prefix + "hnorm.weight", FlatLayout.Init.ONES, H);
         eh = layout.add(prefix + "eh_proj.weight", FlatLayout.Init.NORMAL, H, 2 * H);
-        block = new Block(layout, buffers, layer, c, rope);
+        block = new TransformerBlock(layout, buffers, layer, c, rope);
         headNorm = layout.add(prefix + "shared_head.norm.weight", FlatLayout.Init.ONES, H);
     }
 
@@ -96,9 +96,9 @@ final class Mtp {
      * depth); dPrev (N, H) += d/d(h^{k-1}).
      */
     void backward(float[] P, float[] G, int emb, int lm, float[] hPrev, float[] dPrev, float[] weights,
-                  float normalizer, float scale, int B, int T, float balanceWeight, Scratch sc) {
+                  float normalizer, float scale, int B, int T, float balanceWeight, BackwardScratch sc) {
         int N = B * T;
-        float[] coef = sc.get(Scratch.Slot.MTP_WEIGHTS, N);
+        float[] coef = sc.get(BackwardScratch.Slot.MTP_WEIGHTS, N);
         for (int b = 0; b < B; b++) {
             for (int i = 0; i < T; i++) {
                 coef[b * T + i] = i + k < T ? weights[b * T + i + k] * scale / normalizer : 0f;
@@ -106,14 +106,14 @@ final class Mtp {
         }
         CrossEntropy.backward(logits, invSum, tgt, coef, N, V);
         Matmul.backwardWeight(G, lm, logits, 0, sn, 0, N, H, V);
-        float[] dsn = sc.zeroed(Scratch.Slot.MTP_DSN, N * H);
+        float[] dsn = sc.zeroed(BackwardScratch.Slot.MTP_DSN, N * H);
         Matmul.backwardInput(dsn, 0, logits, 0, P, lm, N, H, V);
         RmsNorm.backward(dOut, 0, H, G, headNorm, dsn, 0, H, block.out(), 0, H, P, headNorm, rstdS, 0, N, H);
         block.backward(P, G, dOut, m, B, T, balanceWeight, sc);
         Matmul.backwardWeight(G, eh, dOut, 0, cat, 0, N, 2 * H, H);
-        float[] dcat = sc.zeroed(Scratch.Slot.MTP_DCAT, N * 2 * H);
+        float[] dcat = sc.zeroed(BackwardScratch.Slot.MTP_DCAT, N * 2 * H);
         Matmul.backwardInput(dcat, 0, dOut, 0, P, eh, N, 2 * H, H);
-        float[] de = sc.zeroed(Scratch.Slot.MTP_DEMB, N * H);
+        float[] de = sc.zeroed(BackwardScratch.Slot.MTP_DEMB, N * H);
         RmsNorm.backward(de, 0, H, G, enorm, dcat, 0, 2 * H, e, 0, H, P, enorm, rstdE, 0, N, H);
         Embedding.backward(G, emb, de, tok, N, H);
         RmsNorm.backward(dPrev, 0, H, G, hnorm, dcat, H, 2 * H, hPrev, 0, H, P, hnorm, rstdH, 0, N, H);

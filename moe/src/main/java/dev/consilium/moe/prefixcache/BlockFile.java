@@ -47,7 +47,7 @@ final class BlockFile {
      * Writes the block to a temp sibling, then renames it into place, so readers never see a partial file. No
      * fsync: a file torn by a power loss fails its checksum and is ignored, which a cache can afford.
      */
-    static void write(Path file, String modelId, int rowWidth, Block block) throws IOException {
+    static void write(Path file, String modelId, int rowWidth, CachedBlock block) throws IOException {
         byte[] id = modelId.getBytes(StandardCharsets.UTF_8);
         int blockTokens = block.tokens().length;
         ByteBuffer b = ByteBuffer.allocate(size(id.length, rowWidth, blockTokens)).order(ByteOrder.LITTLE_ENDIAN);
@@ -79,7 +79,7 @@ final class BlockFile {
      * @throws RejectedException the file exists but is not that block, intact, for this model and row width
      * @throws IOException       the file exists but cannot be read
      */
-    static Block read(Path file, String modelId, int rowWidth, int blockTokens,
+    static CachedBlock read(Path file, String modelId, int rowWidth, int blockTokens,
                       BlockKey key, BlockKey parent, int[] tokens, int from) throws IOException {
         byte[] bytes;
         try {
@@ -117,7 +117,7 @@ final class BlockFile {
         if (crc(bytes, crcAt) != b.getInt(crcAt)) throw new RejectedException("checksum mismatch (corrupt file)");
         float[] rows = new float[blockTokens * rowWidth];
         b.asFloatBuffer().get(rows);
-        return new Block(key, parent, blockIds, rows);
+        return new CachedBlock(key, parent, blockIds, rows);
     }
 
     /** The builder bounds blockTokens * rowWidth to 2 GB of floats; a model id is far shorter than the slack. */

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  * comparable (format version, model id, row width, block size), so keys of different models never meet.
  *
  * <p>128 bits: a collision among 2^40 blocks has odds near 2^-49, and a hit also checks the block's own tokens
- * and parent key (see {@link Block#matches}), so a collision alone cannot serve rows for other tokens.
+ * and parent key (see {@link CachedBlock#matches}), so a collision alone cannot serve rows for other tokens.
  */
 record BlockKey(long hi, long lo) {
 

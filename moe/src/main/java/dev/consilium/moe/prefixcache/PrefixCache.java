@@ -69,7 +69,7 @@ public final class PrefixCache {
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Access-ordered: iteration starts at the least recently used block. Guarded by {@link #lock}. */
-    private final LinkedHashMap<BlockKey, Block> blocks = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<BlockKey, CachedBlock> blocks = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes, hits, misses, hitTokens, missTokens, evictions, diskLoads;   // guarded by lock
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
@@ -112,11 +112,11 @@ public final class PrefixCache {
         if (maxTokens < 0 || maxTokens > tokens.length)
             throw new IllegalArgumentException("maxTokens " + maxTokens + " outside [0, " + tokens.length + "]");
         BlockKey[] keys = keys(tokens, maxTokens / blockTokens);
-        List<Block> chain = new ArrayList<>();
+        List<CachedBlock> chain = new ArrayList<>();
         lock.lock();
         try {
             for (int i = 0; i < keys.length; i++) {
-                Block b = blocks.get(keys[i]);
+                CachedBlock b = blocks.get(keys[i]);
                 if (b == null || !b.matches(parent(keys, i), tokens, i * blockTokens)) break;
                 chain.add(b);
             }
@@ -126,7 +126,7 @@ public final class PrefixCache {
         int inMemory = chain.size();
         if (dir != null) {
             for (int i = inMemory; i < keys.length; i++) {
-                Block b = readFile(keys[i], parent(keys, i), tokens, i * blockTokens);
+                CachedBlock b = readFile(keys[i], parent(keys, i), tokens, i * blockTokens);
                 if (b == null) break;
                 chain.add(b);
             }
@@ -135,7 +135,7 @@ public final class PrefixCache {
         lock.lock();
         try {
             // Blocks found in memory go back in too: one may have been evicted while the disk was read.
-            for (Block b : chain) if (blocks.putIfAbsent(b.key(), b) == null) bytes += b.bytes();
+            for (CachedBlock b : chain) if (blocks.putIfAbsent(b.key(), b) == null) bytes += b.bytes();
             touchDeepestFirst(keys, chain.size());
             evictOverBound();
             diskLoads += chain.size() - inMemory;
@@ -161,16 +161,16 @@ public final class PrefixCache {
             throw new IllegalArgumentException("rows: " + length + " rows of " + rowWidth + " floats from offset "
                     + rowsOff + " do not fit in " + rows.length + " floats");
         BlockKey[] keys = keys(tokens, length / blockTokens);
-        List<Block> added = new ArrayList<>();
+        List<CachedBlock> added = new ArrayList<>();
         int stored = 0;
         lock.lock();
         try {
             for (; stored < keys.length; stored++) {
                 int from = stored * blockTokens;
-                Block b = blocks.get(keys[stored]);
+                CachedBlock b = blocks.get(keys[stored]);
                 if (b == null) {
                     int off = rowsOff + from * rowWidth;
-                    b = new Block(keys[stored], parent(keys, stored), Arrays.copyOfRange(tokens, from, from + blockTokens),
+                    b = new CachedBlock(keys[stored], parent(keys, stored), Arrays.copyOfRange(tokens, from, from + blockTokens),
                             Arrays.copyOfRange(rows, off, off + blockTokens * rowWidth));
                     blocks.put(b.key(), b);
                     bytes += b.bytes();
@@ -184,7 +184,7 @@ public final class PrefixCache {
         } finally {
             lock.unlock();
         }
-        if (dir != null) for (Block b : added) writeFile(b);
+        if (dir != null) for (CachedBlock b : added) writeFile(b);
     }
 
     public Stats stats() {
@@ -216,7 +216,7 @@ public final class PrefixCache {
     }
 
     private void evictOverBound() {
-        Iterator<Block> it = blocks.values().iterator();
+        Iterator<CachedBlock> it = blocks.values().iterator();
         while (bytes > maxBytes && it.hasNext()) {
             bytes -= it.next().bytes();
             it.remove();
@@ -233,7 +233,7 @@ public final class PrefixCache {
         }
     }
 
-    private Block readFile(BlockKey key, BlockKey parent, int[] tokens, int from) {
+    private CachedBlock readFile(BlockKey key, BlockKey parent, int[] tokens, int from) {
         if (rejectedKeys.contains(key)) return null;
         Path file = BlockFile.path(dir, key);
         try {
@@ -252,7 +252,7 @@ public final class PrefixCache {
         }
     }
 
-    private void writeFile(Block b) {
+    private void writeFile(CachedBlock b) {
         Path file = BlockFile.path(dir, b.key());
         boolean rewrite = rejectedKeys.contains(b.key());
         try {
@@ -274,11 +274,11 @@ public final class PrefixCache {
 
     /** A cached prefix: its first {@link #tokens()} positions' rows. Stays valid after the blocks are evicted. */
     public static final class Match {
-        private final List<Block> blocks;
+        private final List<CachedBlock> blocks;
         private final int tokens;
         private final int rowWidth;
 
-        private Match(List<Block> blocks, int tokens, int rowWidth) {
+        private Match(List<CachedBlock> blocks, int tokens, int rowWidth) {
             this.blocks = blocks;
             this.tokens = tokens;
             this.rowWidth = rowWidth;
@@ -292,7 +292,7 @@ public final class PrefixCache {
         /** Copies the rows, (tokens(), rowWidth) row-major, into {@code dst} from {@code dstOff}. */
         public void copyRows(float[] dst, int dstOff) {
             Objects.checkFromIndexSize(dstOff, tokens * rowWidth, dst.length);
-            for (Block b : blocks) {
+            for (CachedBlock b : blocks) {
                 System.arraycopy(b.rows(), 0, dst, dstOff, b.rows().length);
                 dstOff += b.rows().length;
             }

@@ -61,7 +61,7 @@ public final class ChatTemplate {
      *
      * @param addGenerationPrompt append {@code <｜Assistant｜>} so that the model's next tokens are its answer
      */
-    public ChatTokens render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    public ChatTokens render(List<TemplateMessage> messages, boolean addGenerationPrompt) {
         List<int[]> parts = new ArrayList<>();
         List<Boolean> trained = new ArrayList<>();
         parts.add(new int[] {begin});
@@ -71,7 +71,7 @@ public final class ChatTemplate {
             parts.add(tokenizer.encodeOrdinary(system));
             trained.add(false);
         }
-        for (ChatMessage m : messages) {
+        for (TemplateMessage m : messages) {
             switch (m.role()) {
                 case SYSTEM -> { }
                 case USER -> {
@@ -109,14 +109,14 @@ public final class ChatTemplate {
     }
 
     /** The ids of the conversation followed by the generation prompt: what the model continues. */
-    public int[] prompt(List<ChatMessage> messages) {
+    public int[] prompt(List<TemplateMessage> messages) {
         return render(messages, true).ids();
     }
 
     /** The rendered conversation as text, what DeepSeek-V3's {@code chat_template} produces. */
-    public String text(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    public String text(List<TemplateMessage> messages, boolean addGenerationPrompt) {
         StringBuilder out = new StringBuilder(BEGIN_OF_SENTENCE).append(systemPrompt(messages));
-        for (ChatMessage m : messages) {
+        for (TemplateMessage m : messages) {
             switch (m.role()) {
                 case SYSTEM -> { }
                 case USER -> out.append(USER).append(m.content());
@@ -127,10 +127,10 @@ public final class ChatTemplate {
         return out.toString();
     }
 
-    private static String systemPrompt(List<ChatMessage> messages) {
+    private static String systemPrompt(List<TemplateMessage> messages) {
         StringBuilder system = new StringBuilder();
-        for (ChatMessage m : messages) {
-            if (m.role() != ChatMessage.Role.SYSTEM) continue;
+        for (TemplateMessage m : messages) {
+            if (m.role() != TemplateMessage.Role.SYSTEM) continue;
             if (!system.isEmpty()) system.append("\n\n");
             system.append(m.content());
         }

@@ -7,8 +7,8 @@
  * String text = tokenizer.decode(ids);
  *
  * ChatTemplate chat = ChatTemplate.deepSeekV3(tokenizer);
- * ChatTokens sft = chat.render(List.of(ChatMessage.user("17 + 25?"), ChatMessage.assistant("42")), false);
- * int[] prompt = chat.prompt(List.of(ChatMessage.user("17 + 25?")));        // ends with <｜Assistant｜>
+ * ChatTokens sft = chat.render(List.of(TemplateMessage.user("17 + 25?"), TemplateMessage.assistant("42")), false);
+ * int[] prompt = chat.prompt(List.of(TemplateMessage.user("17 + 25?")));        // ends with <｜Assistant｜>
  * }</pre>
  */
 package dev.consilium.moe.tokenizer;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.consilium.moe.tensor.IntList;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 import dev.consilium.moe.tokenizer.ChatTokens;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -131,7 +131,7 @@ public final class TokenDataset {
         List<String> texts = new ArrayList<>();
         forEachRecord(file, (where, record) -> {
             if (record.messages() != null) {
-                for (ChatMessage m : record.messages()) texts.add(m.content());
+                for (TemplateMessage m : record.messages()) texts.add(m.content());
             } else if (!record.isTokens()) {
                 texts.add(record.text());
             }
@@ -140,7 +140,7 @@ public final class TokenDataset {
     }
 
     /** One document: text, token ids, or a chat; exactly one is non-null. */
-    private record Doc(String text, int[] tokens, List<ChatMessage> messages) {
+    private record Doc(String text, int[] tokens, List<TemplateMessage> messages) {
         boolean isTokens() {
             return tokens != null;
         }
@@ -197,25 +197,25 @@ public final class TokenDataset {
         }
     }
 
-    private static List<ChatMessage> messages(String where, JsonNode messages) {
+    private static List<TemplateMessage> messages(String where, JsonNode messages) {
         if (!messages.isArray() || messages.isEmpty()) {
             throw new IllegalArgumentException(where + ": \"messages\" must be a non-empty array");
         }
-        List<ChatMessage> out = new ArrayList<>(messages.size());
+        List<TemplateMessage> out = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String at = where + ": messages[" + i + "]";
             JsonNode role = m.get("role"), content = m.get("content");
             if (role == null || !role.isTextual()) throw new IllegalArgumentException(at + ": missing \"role\"");
             if (content == null || !content.isTextual()) throw new IllegalArgumentException(at + ": missing \"content\" text");
-            ChatMessage.Role r = switch (role.textValue().toLowerCase(Locale.ROOT)) {
-                case "system" -> ChatMessage.Role.SYSTEM;
-                case "user" -> ChatMessage.Role.USER;
-                case "assistant" -> ChatMessage.Role.ASSISTANT;
+            TemplateMessage.Role r = switch (role.textValue().toLowerCase(Locale.ROOT)) {
+                case "system" -> TemplateMessage.Role.SYSTEM;
+                case "user" -> TemplateMessage.Role.USER;
+                case "assistant" -> TemplateMessage.Role.ASSISTANT;
                 default -> throw new IllegalArgumentException(at + ": role \"" + role.textValue()
                         + "\" is not system, user or assistant");
             };
-            out.add(new ChatMessage(r, content.textValue()));
+            out.add(new TemplateMessage(r, content.textValue()));
         }
         return out;
     }

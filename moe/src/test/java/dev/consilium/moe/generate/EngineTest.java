@@ -119,7 +119,7 @@ class EngineTest {
         int[] prompt = {7, 8, 9};
         int[] reference = Generator.builder().model(m).speculative(false).build().generate(prompt, SamplingParams.greedy(12)).tokens();
         Generator g = Generator.builder().model(m).speculative(true).build();
-        Sequence s = g.add(prompt, SamplingParams.greedy(12), null);
+        DecodeSequence s = g.add(prompt, SamplingParams.greedy(12), null);
         g.step();
         while (!s.finished()) {
             int generated = s.generated(), accepted = s.acceptedDraftTokens;

@@ -45,9 +45,9 @@ class GeneratorTest {
         SamplingParams p = SamplingParams.builder().temperature(0.9).topK(40).topP(0.95).seed(42L).maxNewTokens(10).build();
         Completion alone = Generator.builder().model(m).speculative(speculative).build().generate(PROMPT, p);
         Generator g = Generator.builder().model(m).speculative(speculative).build();
-        Sequence other = g.add(new int[] {1, 2, 3}, p.toBuilder().seed(7L).build(), null);
-        Sequence mine = g.add(PROMPT, p, null);
-        Sequence third = g.add(new int[] {9}, p.toBuilder().seed(null).build(), null);
+        DecodeSequence other = g.add(new int[] {1, 2, 3}, p.toBuilder().seed(7L).build(), null);
+        DecodeSequence mine = g.add(PROMPT, p, null);
+        DecodeSequence third = g.add(new int[] {9}, p.toBuilder().seed(null).build(), null);
         while (g.step()) { }
         assertArrayEquals(alone.tokens(), mine.completion().tokens());
         assertTrue(other.finished() && third.finished());
@@ -163,8 +163,8 @@ class GeneratorTest {
     @Test
     void removingASequenceCancelsItAndFreesItsSlot() {
         Generator g = Generator.builder().model(TinyModels.model(2)).maxBatch(1).build();
-        Sequence a = g.add(PROMPT, SamplingParams.greedy(50), null);
-        Sequence b = g.add(PROMPT, SamplingParams.greedy(3), null);
+        DecodeSequence a = g.add(PROMPT, SamplingParams.greedy(50), null);
+        DecodeSequence b = g.add(PROMPT, SamplingParams.greedy(3), null);
         g.step();
         g.remove(a);
         assertEquals(FinishReason.CANCELLED, a.completion().finishReason());

@@ -1,5 +1,6 @@
 package dev.consilium.moe.generate;
 
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.checkpoint.DType;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.config.ModelConfig;
@@ -29,7 +30,7 @@ class QuantizedCheckpointGenerationTest {
                 ModelConfig c = TinyModels.config(qLora, false, 1, 1);
                 Path dir = tmp.resolve(dtype + "-" + qLora);
                 ModelCheckpoint.saveQuantized(dir, TinyModels.model(c, 11), null, dtype);
-                var stored = dev.consilium.moe.checkpoint.InferenceWeights.load(dir);
+                var stored = CheckpointWeights.load(dir);
                 InferenceWeights narrow = InferenceWeights.of(stored);
                 DeepSeekV3Model rounded = ModelCheckpoint.load(dir).model();
                 InferenceWeights wide = InferenceWeights.of(rounded);
@@ -58,7 +59,7 @@ class QuantizedCheckpointGenerationTest {
         Path dir = tmp.resolve("fp8");
         ModelCheckpoint.saveQuantized(dir, m, null, DType.F8_E4M3);
         InferenceWeights fromModel = InferenceWeights.of(m, DType.F8_E4M3);
-        InferenceWeights fromCheckpoint = InferenceWeights.of(dev.consilium.moe.checkpoint.InferenceWeights.load(dir));
+        InferenceWeights fromCheckpoint = InferenceWeights.of(CheckpointWeights.load(dir));
         float[] x = new float[c.hiddenSize()];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i + 1);
         var a = fromModel.layers[1].attn().w1();

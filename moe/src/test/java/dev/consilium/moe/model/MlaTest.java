@@ -38,7 +38,7 @@ class MlaTest {
         };
         loss.getAsDouble();
         float[] G = new float[P.length], dx = new float[N * H];
-        mla.backward(P, G, dout, x, dx, B, T, new Scratch());
+        mla.backward(P, G, dout, x, dx, B, T, new BackwardScratch());
         assertGradient("dx", dx, numeric(x, all(N * H), 1e-2f, loss), 2e-3);
         List<NamedTensor> tensors = layout.views(P);
         assertEquals(qLora ? 7 : 5, tensors.size());

@@ -34,7 +34,7 @@ public class MoeLayerBenchmark {
     public String config;
 
     private MoeLayer moe;
-    private final Scratch scratch = new Scratch();
+    private final BackwardScratch scratch = new BackwardScratch();
     private float[] P, G, buffers, x, out, dout, dx;
     private int B, T;
 

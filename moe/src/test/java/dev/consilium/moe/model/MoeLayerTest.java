@@ -85,7 +85,7 @@ class MoeLayerTest {
         };
         loss.getAsDouble();
         float[] G = new float[P.length], dx = new float[N * H];
-        moe.backward(P, G, dout, x, dx, B, T, alpha, new Scratch());
+        moe.backward(P, G, dout, x, dx, B, T, alpha, new BackwardScratch());
         assertGradient("dx", dx, numeric(x, all(N * H), 1e-2f, loss), 2e-3);
         int[] gate = sample(r, moe.gate, E * H, 60);
         assertGradient("d gate.weight", pick(G, gate), numeric(P, gate, 1e-2f, loss), 2e-3);

@@ -127,7 +127,7 @@ class PrefixCacheDiskTest {
                 BlockKey parent = BlockKey.root(MODEL, W, B);
                 for (int b = 0; b < 2; b++) parent = parent.child(BlockKey.sha256(), tokens, b * B, B);
                 int width = damage == Damage.OTHER_ROW_WIDTH ? W + 1 : W;
-                Block block = new Block(null, parent, Arrays.copyOfRange(tokens, 8, 12), new float[B * width]);
+                CachedBlock block = new CachedBlock(null, parent, Arrays.copyOfRange(tokens, 8, 12), new float[B * width]);
                 Files.delete(file);
                 BlockFile.write(file, damage == Damage.OTHER_MODEL_ID ? "sha256:model-b" : MODEL, width, block);
                 return;

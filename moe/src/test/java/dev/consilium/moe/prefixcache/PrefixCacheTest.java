@@ -20,7 +20,7 @@ class PrefixCacheTest {
     private static final int W = 4;
     private static final int B = 8;
     /** What one block of B rows of W floats is accounted at. */
-    private static final long BLOCK_BYTES = new Block(null, null, new int[B], new float[B * W]).bytes();
+    private static final long BLOCK_BYTES = new CachedBlock(null, null, new int[B], new float[B * W]).bytes();
 
     private static PrefixCache cache(long maxBytes) {
         return PrefixCache.builder().modelId("test-model").rowWidth(W).blockTokens(B).maxBytes(maxBytes).build();

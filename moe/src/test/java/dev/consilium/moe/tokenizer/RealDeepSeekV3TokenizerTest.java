@@ -60,8 +60,8 @@ class RealDeepSeekV3TokenizerTest {
 
     @Test
     void theChatTemplateRendersWhatTheTokenizerEncodesFromTheTemplatesText() {
-        List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("What is 17 + 25?"),
-                ChatMessage.assistant("42"));
+        List<TemplateMessage> chat = List.of(TemplateMessage.system("Be brief."), TemplateMessage.user("What is 17 + 25?"),
+                TemplateMessage.assistant("42"));
         ChatTemplate template = ChatTemplate.deepSeekV3(tokenizer);
         assertArrayEquals(tokenizer.encode(template.text(chat, false)), template.render(chat, false).ids());
     }

@@ -1,8 +1,8 @@
 package dev.consilium.moe.train;
 
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +46,8 @@ class TokenDatasetTest {
         Path file = dir.resolve("chat.jsonl");
         Files.writeString(file, "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
                 + " {\"role\": \"user\", \"content\": \"What is 7 - 5?\"}, {\"role\": \"assistant\", \"content\": \"2\"}]}\n");
-        int[] expected = ChatTemplate.deepSeekV3(tokenizer).render(List.of(ChatMessage.system("Be brief."),
-                ChatMessage.user("What is 7 - 5?"), ChatMessage.assistant("2")), false).ids();
+        int[] expected = ChatTemplate.deepSeekV3(tokenizer).render(List.of(TemplateMessage.system("Be brief."),
+                TemplateMessage.user("What is 7 - 5?"), TemplateMessage.assistant("2")), false).ids();
         TokenDataset d = TokenDataset.read(file, tokenizer);
         assertEquals(expected.length, d.size());
         int[] in = new int[d.size() - 1], tg = new int[d.size() - 1];
@@ -66,8 +66,8 @@ class TokenDatasetTest {
         Files.writeString(file, "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
                 + " {\"role\": \"user\", \"content\": \"What is 7 - 5?\"}, {\"role\": \"assistant\", \"content\": \"2\"}]}\n"
                 + "{\"text\": \"42.\"}\n");
-        var rendered = ChatTemplate.deepSeekV3(tokenizer).render(List.of(ChatMessage.system("Be brief."),
-                ChatMessage.user("What is 7 - 5?"), ChatMessage.assistant("2")), false);
+        var rendered = ChatTemplate.deepSeekV3(tokenizer).render(List.of(TemplateMessage.system("Be brief."),
+                TemplateMessage.user("What is 7 - 5?"), TemplateMessage.assistant("2")), false);
         int text = tokenizer.encodeOrdinary("42.").length + 1;
 
         TokenDataset d = TokenDataset.read(file, tokenizer);

@@ -7,8 +7,8 @@ import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.LossWeights;
 import dev.consilium.moe.tensor.IntList;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.consilium.moe.train.TokenDataset;
 import dev.consilium.moe.train.TrainOptions;
 import dev.consilium.moe.train.Trainer;
@@ -57,13 +57,13 @@ class BuiltinJudgeTest {
         ChatTemplate template = ChatTemplate.deepSeekV3(tokenizer);
         IntList stream = new IntList(1 << 14);
         for (int i = 0; i < 40; i++) {
-            List<ChatMessage> seen = new ArrayList<>();
+            List<TemplateMessage> seen = new ArrayList<>();
             ChatModel capture = new ChatModel() {
                 @Override
                 public ChatResponse doChat(ChatRequest request) {
                     for (var m : request.messages()) {
-                        if (m instanceof SystemMessage sm) seen.add(ChatMessage.system(sm.text()));
-                        if (m instanceof UserMessage um) seen.add(ChatMessage.user(um.singleText()));
+                        if (m instanceof SystemMessage sm) seen.add(TemplateMessage.system(sm.text()));
+                        if (m instanceof UserMessage um) seen.add(TemplateMessage.user(um.singleText()));
                     }
                     return ChatResponse.builder().aiMessage(AiMessage.from(VERDICT)).build();
                 }
@@ -71,7 +71,7 @@ class BuiltinJudgeTest {
             PointwiseJudge.builder().model(JudgeModel.builder().model(capture).name("capture").nonceSeed(i).build())
                     .rubric("r").scale(Scale.BINARY).prompt(compact).build()
                     .evaluate(JudgedItem.of("What is " + i + " + 3?", Integer.toString(i + 3 + i % 2)));
-            seen.add(ChatMessage.assistant(VERDICT));
+            seen.add(TemplateMessage.assistant(VERDICT));
             stream.addAll(template.render(seen, false).ids());
         }
         DeepSeekV3Model model = new DeepSeekV3Model(c, 5);

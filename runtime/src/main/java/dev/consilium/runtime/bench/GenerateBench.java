@@ -2,12 +2,13 @@ package dev.consilium.runtime.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.checkpoint.DType;
 import dev.consilium.moe.config.ModelConfig;
+import dev.consilium.moe.generate.DecodeSequence;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.generate.InferenceWeights;
 import dev.consilium.moe.generate.SamplingParams;
-import dev.consilium.moe.generate.Sequence;
 import dev.consilium.moe.kernel.Bf16Weight;
 import dev.consilium.moe.kernel.Fp8Weight;
 import dev.consilium.moe.kernel.Parallel;
@@ -69,7 +70,7 @@ public final class GenerateBench implements Runnable {
         InferenceWeights weights;
         String stored;
         if (model != null) {
-            var checkpoint = dev.consilium.moe.checkpoint.InferenceWeights.load(model);
+            var checkpoint = CheckpointWeights.load(model);
             weights = InferenceWeights.of(checkpoint);
             stored = precisionOf(checkpoint.projection("model.layers.0.self_attn.o_proj.weight"));
         } else {
@@ -148,14 +149,14 @@ public final class GenerateBench implements Runnable {
     /** Greedy decode of n tokens per prompt, the mode's prompts batched. */
     private static Round decodeRound(Mode mode, int n) {
         Generator g = mode.generator();
-        List<Sequence> seqs = new ArrayList<>();
+        List<DecodeSequence> seqs = new ArrayList<>();
         for (int[] p : mode.prompts()) seqs.add(g.add(p, SamplingParams.greedy(n), null));
         g.step();
         long t0 = System.nanoTime();
         while (g.step()) { }
         long nanos = System.nanoTime() - t0;
         long decoded = 0, drafted = 0, accepted = 0;
-        for (Sequence s : seqs) {
+        for (DecodeSequence s : seqs) {
             decoded += s.completion().tokens().length - 1;
             drafted += s.completion().draftTokens();
             accepted += s.completion().acceptedDraftTokens();
@@ -166,7 +167,7 @@ public final class GenerateBench implements Runnable {
     /** Milliseconds from adding a prompt to its first token, with no prefix cache. */
     private static double firstTokenMs(Generator g, int[] prompt) {
         long t0 = System.nanoTime();
-        Sequence s = g.add(prompt, SamplingParams.greedy(1), null);
+        DecodeSequence s = g.add(prompt, SamplingParams.greedy(1), null);
         g.step();
         double ms = (System.nanoTime() - t0) / 1e6;
         g.remove(s);

@@ -1,12 +1,12 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.InferenceWeights;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.generate.SamplingParams;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // the projections stay in the checkpoint's precision: a BF16 or FP8 copy decodes from its own bytes
-        InferenceWeights ckpt = InferenceWeights.load(model);
+        CheckpointWeights ckpt = CheckpointWeights.load(model);
         BpeTokenizer tok = ckpt.tokenizer();
         if (tok == null) throw new IllegalArgumentException(model + ": no tokenizer.json, so there is no text to generate from");
         int[] ids;
@@ -58,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
         try {
             ChatTemplate template = ChatTemplate.deepSeekV3(tok);
             stops = Set.of(template.endOfTurn());
-            ids = chat ? template.prompt(List.of(ChatMessage.user(prompt))) : tok.encode(prompt);
+            ids = chat ? template.prompt(List.of(TemplateMessage.user(prompt))) : tok.encode(prompt);
         } catch (RuntimeException e) {
             if (chat) throw e;
             ids = tok.encode(prompt);

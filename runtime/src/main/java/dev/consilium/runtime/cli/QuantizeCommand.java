@@ -1,7 +1,7 @@
 package dev.consilium.runtime.cli;
 
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.checkpoint.DType;
-import dev.consilium.moe.checkpoint.InferenceWeights;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +43,7 @@ final class QuantizeCommand implements Runnable {
         var source = ModelCheckpoint.load(model);
         ModelCheckpoint.saveQuantized(out, source.model(), source.tokenizer(), to.dtype);
         long fp32 = 4L * (source.model().parameterCount() + source.model().bufferData().length);
-        long copy = InferenceWeights.load(out).bytes();
+        long copy = CheckpointWeights.load(out).bytes();
         spec.commandLine().getOut().printf("wrote %s copy of %s to %s: weights take %.1f MiB in memory, %.0f%% of fp32's %.1f MiB%n",
                 to, model, out, copy / 1048576.0, 100.0 * copy / fp32, fp32 / 1048576.0);
     }

@@ -1,6 +1,6 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.InferenceWeights;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.prefixcache.CheckpointIdentity;
@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         // the projections stay in the checkpoint's precision: a BF16 or FP8 copy is served from its own bytes
-        InferenceWeights ckpt = InferenceWeights.load(model);
+        CheckpointWeights ckpt = CheckpointWeights.load(model);
         ModelConfig c = ckpt.config();
         Generator.Builder generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(ckpt))
                 .tokenizer(ckpt.tokenizer()).maxBatch(maxBatch).speculative(speculative);

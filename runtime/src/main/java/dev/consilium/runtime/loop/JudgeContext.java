@@ -3,8 +3,8 @@ package dev.consilium.runtime.loop;
 import dev.consilium.agents.provider.Providers;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -35,12 +35,12 @@ final class JudgeContext {
         Capture capture = new Capture();
         prompt.judge(capture, ref, 0).evaluate(JudgedItem.of(longest.input(), "x", longest.reference()));
         if (capture.request == null) return;
-        List<ChatMessage> messages = new ArrayList<>();
+        List<TemplateMessage> messages = new ArrayList<>();
         for (var m : capture.request.messages()) {
             switch (m) {
-                case SystemMessage s -> messages.add(ChatMessage.system(s.text()));
-                case UserMessage u -> messages.add(ChatMessage.user(u.singleText()));
-                case AiMessage a -> messages.add(ChatMessage.assistant(a.text()));
+                case SystemMessage s -> messages.add(TemplateMessage.system(s.text()));
+                case UserMessage u -> messages.add(TemplateMessage.user(u.singleText()));
+                case AiMessage a -> messages.add(TemplateMessage.assistant(a.text()));
                 default -> { }
             }
         }

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.trajectory.Message;
 import dev.consilium.agents.trajectory.ModelCall;
 import dev.consilium.agents.trajectory.Trajectory;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.consilium.moe.train.policy.Rollout;
+import dev.consilium.moe.train.policy.TokenPreferencePair;
 import dev.consilium.rewards.advantage.GroupCredit;
 import dev.consilium.rewards.advantage.PreferencePair;
 import dev.consilium.rewards.verdict.Verdict;
@@ -22,12 +23,12 @@ import java.util.Optional;
  * per task a preference pair of first turns (best against worst) where the group offers one; plus the pairs
  * as the preferences journal keeps them.
  */
-record TrainingBatch(List<Rollout> samples, List<dev.consilium.moe.train.policy.PreferencePair> pairs, List<ObjectNode> preferences) {
+record TrainingBatch(List<Rollout> samples, List<TokenPreferencePair> pairs, List<ObjectNode> preferences) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static TrainingBatch of(Rollouts rollouts, Judgments judgments, RoundCredit credit, double pairMargin, ChatTemplate template) {
         List<Rollout> samples = new ArrayList<>();
-        List<dev.consilium.moe.train.policy.PreferencePair> pairs = new ArrayList<>();
+        List<TokenPreferencePair> pairs = new ArrayList<>();
         List<ObjectNode> journal = new ArrayList<>();
         int g = rollouts.groupSize();
         for (int t = 0; t < rollouts.tasks().size(); t++) {
@@ -54,7 +55,7 @@ record TrainingBatch(List<Rollout> samples, List<dev.consilium.moe.train.policy.
             journal.add(JSON.createObjectNode().put("id", "r" + rollouts.round() + "/" + task.id()).put("prompt", task.input())
                     .put("chosen", chosen.output()).put("rejected", rejected.output()).put("margin", choice.get().margin()));
             Rollout a = sample(chosen, template, 1, 1), b = sample(rejected, template, 0, -1);
-            if (a != null && b != null) pairs.add(new dev.consilium.moe.train.policy.PreferencePair(a.prompt(), a.completion(), b.completion()));
+            if (a != null && b != null) pairs.add(new TokenPreferencePair(a.prompt(), a.completion(), b.completion()));
         }
         return new TrainingBatch(samples, pairs, journal);
     }
@@ -62,12 +63,12 @@ record TrainingBatch(List<Rollout> samples, List<dev.consilium.moe.train.policy.
     /** A policy turn as a training sample: the prompt exactly as the template renders the recorded messages. */
     static Rollout sample(ModelCall c, ChatTemplate template, double reward, double advantage) {
         if (c.failed() || c.tokens().isEmpty()) return null;
-        List<ChatMessage> messages = new ArrayList<>();
+        List<TemplateMessage> messages = new ArrayList<>();
         for (Message msg : c.messages()) {
             switch (msg.role()) {
-                case "system" -> messages.add(ChatMessage.system(msg.content()));
-                case "user" -> messages.add(ChatMessage.user(msg.content()));
-                case "assistant" -> messages.add(ChatMessage.assistant(msg.content()));
+                case "system" -> messages.add(TemplateMessage.system(msg.content()));
+                case "user" -> messages.add(TemplateMessage.user(msg.content()));
+                case "assistant" -> messages.add(TemplateMessage.assistant(msg.content()));
                 default -> { return null; }
             }
         }

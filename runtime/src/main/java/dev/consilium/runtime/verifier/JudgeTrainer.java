@@ -5,9 +5,9 @@ import dev.consilium.agents.provider.builtin.BuiltinModel;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.tensor.IntList;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
 import dev.consilium.moe.tokenizer.ChatTokens;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.consilium.moe.train.StepResult;
 import dev.consilium.moe.train.TokenDataset;
 import dev.consilium.moe.train.TrainOptions;
@@ -138,16 +138,16 @@ public final class JudgeTrainer {
         for (JudgeExample e : examples) {
             List<dev.langchain4j.data.message.ChatMessage> prompt = JudgeDialogues.prompt(e.task(), e.transcript(), e.reference(), rng.nextLong());
             if (prompt == null) continue; // the judge refuses it (an empty transcript): nothing to learn
-            List<ChatMessage> chat = new ArrayList<>();
+            List<TemplateMessage> chat = new ArrayList<>();
             for (var m : prompt) {
                 chat.add(switch (m) {
-                    case SystemMessage s -> new ChatMessage(ChatMessage.Role.SYSTEM, s.text());
-                    case UserMessage u -> new ChatMessage(ChatMessage.Role.USER, u.singleText());
+                    case SystemMessage s -> new TemplateMessage(TemplateMessage.Role.SYSTEM, s.text());
+                    case UserMessage u -> new TemplateMessage(TemplateMessage.Role.USER, u.singleText());
                     default -> throw new IllegalStateException("the judge prompt holds a " + m.type() + " message");
                 });
             }
             String reply = e.reply();
-            chat.add(new ChatMessage(ChatMessage.Role.ASSISTANT, reply));
+            chat.add(new TemplateMessage(TemplateMessage.Role.ASSISTANT, reply));
             ChatTokens t = template.render(chat, false);
             boolean[] verdictChars = verdictChars(reply);
             int offset = -1; // characters of the reply before the current token, once the reply has begun

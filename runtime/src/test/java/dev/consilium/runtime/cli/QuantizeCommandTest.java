@@ -1,6 +1,6 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.InferenceWeights;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.config.ModelConfig;
 import dev.consilium.moe.kernel.Fp8Weight;
@@ -26,7 +26,7 @@ class QuantizeCommandTest {
 
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("wrote fp8 copy of " + model + " to " + out), r.out());
-        assertInstanceOf(Fp8Weight.class, InferenceWeights.load(out).projection("model.layers.0.self_attn.o_proj.weight"));
+        assertInstanceOf(Fp8Weight.class, CheckpointWeights.load(out).projection("model.layers.0.self_attn.o_proj.weight"));
     }
 
     @Test

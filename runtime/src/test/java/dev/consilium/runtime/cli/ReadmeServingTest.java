@@ -1,6 +1,6 @@
 package dev.consilium.runtime.cli;
 
-import dev.consilium.moe.checkpoint.InferenceWeights;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.runtime.server.OpenAiServer;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,7 @@ class ReadmeServingTest {
                 .findFirst().orElseThrow(() -> new AssertionError("README.md has a chat example for openai-compatible/"));
         List<String> chat = new ArrayList<>(words(chatLine).subList(1, words(chatLine).size()));
 
-        InferenceWeights checkpoint = InferenceWeights.load(ROOT.resolve(option(serve, "--model")));
+        CheckpointWeights checkpoint = CheckpointWeights.load(ROOT.resolve(option(serve, "--model")));
         Generator generator = Generator.builder().weights(dev.consilium.moe.generate.InferenceWeights.of(checkpoint))
                 .tokenizer(checkpoint.tokenizer()).build();
         try (OpenAiServer server = OpenAiServer.builder().generator(generator).modelName(option(serve, "--model-name"))

@@ -10,16 +10,16 @@ import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.model.LossWeights;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.consilium.moe.train.TrainOptions;
 import dev.consilium.moe.train.policy.Grpo;
 import dev.consilium.moe.train.policy.PolicyStep;
 import dev.consilium.moe.train.policy.PolicyTrainer;
 import dev.consilium.moe.train.policy.ReferenceModel;
 import dev.consilium.moe.train.policy.Rollout;
-import dev.consilium.runtime.datasets.ArithmeticDataset;
 import dev.consilium.runtime.datasets.ArithmeticDataset.Problem;
+import dev.consilium.runtime.datasets.ArithmeticDataset;
 import dev.consilium.runtime.demo.arithmetic.SolverReviser;
 import dev.langchain4j.model.chat.ChatModel;
 
@@ -202,8 +202,8 @@ public final class RlLab {
     static double exactSolver(PolicyTrainer trainer, ChatTemplate template, BpeTokenizer tok, List<Problem> tasks) {
         List<Rollout> rs = new ArrayList<>();
         for (Problem p : tasks) {
-            int[] prompt = template.prompt(List.of(ChatMessage.system(dev.consilium.runtime.datasets.ArithmeticDialogues.SOLVER_ROLE),
-                    ChatMessage.user(p.question())));
+            int[] prompt = template.prompt(List.of(TemplateMessage.system(dev.consilium.runtime.datasets.ArithmeticDialogues.SOLVER_ROLE),
+                    TemplateMessage.user(p.question())));
             int[] ans = tok.encodeOrdinary(p.answer());
             int[] completion = java.util.Arrays.copyOf(ans, ans.length + 1);
             completion[ans.length] = template.endOfTurn();

@@ -8,8 +8,8 @@ import dev.consilium.agents.provider.StreamingCall;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.Generator;
 import dev.consilium.moe.generate.SamplingParams;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -64,7 +64,7 @@ class OpenAiServerClientsTest {
     /** Greedy chat output of the direct generator, as the server renders the prompt. */
     static Completion greedy(String user, int maxTokens) {
         ChatTemplate template = ChatTemplate.deepSeekV3(direct.tokenizer());
-        return direct.generate(template.prompt(List.of(ChatMessage.user(user))), SamplingParams.builder()
+        return direct.generate(template.prompt(List.of(TemplateMessage.user(user))), SamplingParams.builder()
                 .temperature(0).maxNewTokens(maxTokens).stopTokenIds(Set.of(template.endOfTurn())).build());
     }
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.consilium.agents.provider.ProviderException;
 import dev.consilium.moe.generate.Completion;
-import dev.consilium.moe.tokenizer.ChatMessage;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -47,7 +47,7 @@ public final class BuiltinChatModel implements ChatModel {
 
     @Override
     public ChatResponse doChat(ChatRequest request) {
-        List<ChatMessage> messages = BuiltinRequests.messages(model.name(), request);
+        List<TemplateMessage> messages = BuiltinRequests.messages(model.name(), request);
         ResponseFormat format = request.parameters().responseFormat();
         boolean json = format != null && format.type() == ResponseFormatType.JSON;
         Completion c = null;

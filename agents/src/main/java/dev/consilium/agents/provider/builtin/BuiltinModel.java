@@ -1,6 +1,6 @@
 package dev.consilium.agents.provider.builtin;
 
-import dev.consilium.moe.checkpoint.InferenceWeights;
+import dev.consilium.moe.checkpoint.CheckpointWeights;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.GenerationService;
 import dev.consilium.moe.generate.Generator;
@@ -8,8 +8,8 @@ import dev.consilium.moe.generate.SamplingParams;
 import dev.consilium.moe.generate.TokenListener;
 import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
 import dev.consilium.moe.tokenizer.ChatTemplate;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class BuiltinModel implements AutoCloseable {
      * the precision they are stored in, so a BF16 or FP8 copy is served from its own bytes.
      */
     public static BuiltinModel load(Path checkpoint) {
-        InferenceWeights loaded = InferenceWeights.load(checkpoint);
+        CheckpointWeights loaded = CheckpointWeights.load(checkpoint);
         if (loaded.tokenizer() == null) throw new IllegalArgumentException(checkpoint + ": no tokenizer.json, so there is no chat to serve");
         return new BuiltinModel("builtin/" + checkpoint, Generator.builder()
                 .weights(dev.consilium.moe.generate.InferenceWeights.of(loaded)).tokenizer(loaded.tokenizer()).build());
@@ -66,7 +66,7 @@ public final class BuiltinModel implements AutoCloseable {
         return template.endOfTurn();
     }
 
-    CompletableFuture<Completion> submit(List<ChatMessage> messages, SamplingParams params, TokenListener listener) {
+    CompletableFuture<Completion> submit(List<TemplateMessage> messages, SamplingParams params, TokenListener listener) {
         return service.submit(template.prompt(messages), params, listener);
     }
 

@@ -5,7 +5,7 @@ import dev.consilium.agents.provider.TokenLogprob;
 import dev.consilium.moe.generate.Completion;
 import dev.consilium.moe.generate.SamplingParams;
 import dev.consilium.moe.tokenizer.BpeTokenizer;
-import dev.consilium.moe.tokenizer.ChatMessage;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -36,23 +36,23 @@ final class BuiltinRequests {
 
     private BuiltinRequests() {}
 
-    static List<ChatMessage> messages(String model, ChatRequest request) {
-        List<ChatMessage> out = new ArrayList<>(request.messages().size());
+    static List<TemplateMessage> messages(String model, ChatRequest request) {
+        List<TemplateMessage> out = new ArrayList<>(request.messages().size());
         for (dev.langchain4j.data.message.ChatMessage m : request.messages()) {
             switch (m) {
-                case SystemMessage s -> out.add(ChatMessage.system(s.text()));
+                case SystemMessage s -> out.add(TemplateMessage.system(s.text()));
                 case UserMessage u -> {
                     if (!u.hasSingleText()) {
                         throw new ProviderException(model + ": the built-in model reads text only; a user message has "
                                 + u.contents().size() + " parts or a non-text part");
                     }
-                    out.add(ChatMessage.user(u.singleText()));
+                    out.add(TemplateMessage.user(u.singleText()));
                 }
                 case AiMessage a -> {
                     if (a.hasToolExecutionRequests()) {
                         throw new ProviderException(model + ": the built-in model does not call tools");
                     }
-                    out.add(ChatMessage.assistant(a.text() == null ? "" : a.text()));
+                    out.add(TemplateMessage.assistant(a.text() == null ? "" : a.text()));
                 }
                 default -> throw new ProviderException(model + ": the built-in model does not support "
                         + m.type() + " messages");

@@ -1,6 +1,6 @@
 package dev.consilium.agents.provider.builtin;
 
-import dev.consilium.moe.tokenizer.ChatMessage;
+import dev.consilium.moe.tokenizer.TemplateMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -25,7 +25,7 @@ public final class BuiltinStreamingChatModel implements StreamingChatModel {
 
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
-        List<ChatMessage> messages;
+        List<TemplateMessage> messages;
         try {
             messages = BuiltinRequests.messages(model.name(), request);
             model.submit(messages, BuiltinRequests.sampling(request.parameters(), model.endOfTurn(), 0),

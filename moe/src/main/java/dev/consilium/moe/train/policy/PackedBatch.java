@@ -22,12 +22,12 @@ public record PackedBatch(int[] tokens, int[] targets, float[] mask, int[] start
                           int seqLen) {
 
     /** Packs {@code rows} in order; a row longer than {@code maxSeqLen} positions is an error that names it. */
-    public static PackedBatch pack(List<? extends Completion> rows, int maxSeqLen) {
+    public static PackedBatch pack(List<? extends TrainingCompletion> rows, int maxSeqLen) {
         int B = rows.size();
         if (B == 0) throw new IllegalArgumentException("nothing to pack: no completions");
         int T = 0;
         for (int b = 0; b < B; b++) {
-            Completion c = rows.get(b);
+            TrainingCompletion c = rows.get(b);
             int positions = c.prompt().length + c.completion().length - 1;
             if (positions > maxSeqLen) {
                 throw new IllegalArgumentException("completion " + b + " of the batch needs " + positions
@@ -39,7 +39,7 @@ public record PackedBatch(int[] tokens, int[] targets, float[] mask, int[] start
         int[] tokens = new int[B * T], targets = new int[B * T], start = new int[B], length = new int[B];
         float[] mask = new float[B * T];
         for (int b = 0; b < B; b++) {
-            Completion c = rows.get(b);
+            TrainingCompletion c = rows.get(b);
             int[] p = c.prompt(), x = c.completion();
             boolean[] m = c.mask();
             int row = b * T, P = p.length, C = x.length;

@@ -36,7 +36,7 @@ public final class PolicyTrainer {
     private final TrainOptions options;
     private final Trainer trainer;
     /** Per pair, the reference's {chosen, rejected} sequence log-probs: the reference is frozen, so once is enough. */
-    private final Map<PreferencePair, double[]> referenceLogProbs = new WeakHashMap<>();
+    private final Map<TokenPreferencePair, double[]> referenceLogProbs = new WeakHashMap<>();
 
     /**
      * @param reference the frozen model of GRPO's KL term and DPO's margins (usually
@@ -74,7 +74,7 @@ public final class PolicyTrainer {
         return new PolicyStep<>(trainer.applyGradients(pass.loss, pass.tokens, start), pass.metrics);
     }
 
-    public PolicyStep<Dpo.Metrics> step(Dpo dpo, List<PreferencePair> pairs) {
+    public PolicyStep<Dpo.Metrics> step(Dpo dpo, List<TokenPreferencePair> pairs) {
         long start = System.nanoTime();
         Pass<Dpo.Metrics> pass = dpo(dpo, pairs);
         return new PolicyStep<>(trainer.applyGradients(pass.loss, pass.tokens, start), pass.metrics);
@@ -95,7 +95,7 @@ public final class PolicyTrainer {
     }
 
     /** As {@link #gradients(Grpo, List)}, for DPO. */
-    public Dpo.Metrics gradients(Dpo dpo, List<PreferencePair> pairs) {
+    public Dpo.Metrics gradients(Dpo dpo, List<TokenPreferencePair> pairs) {
         return dpo(dpo, pairs).metrics;
     }
 
@@ -109,9 +109,9 @@ public final class PolicyTrainer {
      * packs them. Taken as the rollouts' sampling log-probs, it makes the first GRPO update exactly on-policy
      * (ratio 1), and fixes pi_old for several updates on one batch.
      */
-    public List<float[]> logProbs(List<? extends Completion> completions) {
+    public List<float[]> logProbs(List<? extends TrainingCompletion> completions) {
         List<float[]> out = new ArrayList<>(completions.size());
-        for (List<? extends Completion> rows : chunks(completions, options.batchSize())) {
+        for (List<? extends TrainingCompletion> rows : chunks(completions, options.batchSize())) {
             PackedBatch p = PackedBatch.pack(rows, options.seqLen());
             float[] logp = policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen());
             for (int b = 0; b < p.batchSize(); b++) {
@@ -156,7 +156,7 @@ public final class PolicyTrainer {
         return new Pass<>(grpo.metrics(tally, kept.size(), abstained, zeroAdvantage), loss.sum(), tally.tokens);
     }
 
-    private Pass<Dpo.Metrics> dpo(Dpo dpo, List<PreferencePair> pairs) {
+    private Pass<Dpo.Metrics> dpo(Dpo dpo, List<TokenPreferencePair> pairs) {
         if (reference == null) throw new IllegalStateException("DPO needs a reference model");
         if (pairs.isEmpty()) throw new IllegalArgumentException("DPO step has no preference pair");
         float normalizer = pairs.size();
@@ -164,10 +164,10 @@ public final class PolicyTrainer {
         Dpo.Tally tally = new Dpo.Tally();
         LossSum loss = new LossSum();
         int tokens = 0;
-        for (List<PreferencePair> group : chunks(pairs, Math.max(1, options.batchSize() / 2))) {
-            List<Completion> rows = new ArrayList<>(2 * group.size());
-            for (PreferencePair pair : group) rows.add(pair.chosenSide());
-            for (PreferencePair pair : group) rows.add(pair.rejectedSide());
+        for (List<TokenPreferencePair> group : chunks(pairs, Math.max(1, options.batchSize() / 2))) {
+            List<TrainingCompletion> rows = new ArrayList<>(2 * group.size());
+            for (TokenPreferencePair pair : group) rows.add(pair.chosenSide());
+            for (TokenPreferencePair pair : group) rows.add(pair.rejectedSide());
             PackedBatch p = PackedBatch.pack(rows, options.seqLen());
             double[][] ref = referenceLogProbs(group, p);
             ForwardPass f = policy.forward(p.batch(normalizer));
@@ -180,7 +180,7 @@ public final class PolicyTrainer {
     }
 
     /** The reference's sequence log-probs of each pair of {@code group}, run only for pairs not seen before. */
-    private double[][] referenceLogProbs(List<PreferencePair> group, PackedBatch p) {
+    private double[][] referenceLogProbs(List<TokenPreferencePair> group, PackedBatch p) {
         int k = group.size();
         double[][] out = new double[k][];
         boolean missing = false;
@@ -222,9 +222,9 @@ public final class PolicyTrainer {
         return new Pass<>(new Rft.Metrics(nll / tokens, kept.size(), below, abstained, tokens), loss.sum(), tokens);
     }
 
-    private List<PackedBatch> pack(List<? extends List<? extends Completion>> micro) {
+    private List<PackedBatch> pack(List<? extends List<? extends TrainingCompletion>> micro) {
         List<PackedBatch> out = new ArrayList<>(micro.size());
-        for (List<? extends Completion> rows : micro) out.add(PackedBatch.pack(rows, options.seqLen()));
+        for (List<? extends TrainingCompletion> rows : micro) out.add(PackedBatch.pack(rows, options.seqLen()));
         return out;
     }
 

@@ -12,10 +12,10 @@ package dev.consilium.moe.train.policy;
  *                  advantage 0: the sample stays in the loss (its policy term is 0, its KL term is not).
  */
 public record Rollout(int[] prompt, int[] completion, float[] logProbs, double reward, double advantage,
-                      boolean[] mask) implements Completion {
+                      boolean[] mask) implements TrainingCompletion {
 
     public Rollout {
-        Completion.validate("rollout", prompt, completion, mask);
+        TrainingCompletion.validate("rollout", prompt, completion, mask);
         if (logProbs != null && logProbs.length != completion.length) {
             throw new IllegalArgumentException("rollout: " + logProbs.length + " sampling log-probs for "
                     + completion.length + " completion tokens");

@@ -16,7 +16,7 @@
  * Grpo grpo = Grpo.builder().clipLow(0.2).clipHigh(0.28).beta(0.04).aggregation(Grpo.Aggregation.TOKEN).build();
  * PolicyStep<Grpo.Metrics> step = trainer.step(grpo, rollouts);   // loss, mean ratio, clip fraction, KL, ...
  *
- * trainer.step(Dpo.defaults(), List.of(new PreferencePair(promptIds, chosenIds, rejectedIds)));
+ * trainer.step(Dpo.defaults(), List.of(new TokenPreferencePair(promptIds, chosenIds, rejectedIds)));
  * trainer.step(new Rft(1.0), rollouts);                           // SFT on rollouts with reward >= 1
  * }</pre>
  */

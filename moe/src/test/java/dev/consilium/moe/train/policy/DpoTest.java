@@ -13,25 +13,25 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class DpoTest {
 
-    static List<PreferencePair> pairs(long seed, int n) {
+    static List<TokenPreferencePair> pairs(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);
-        List<PreferencePair> out = new ArrayList<>();
+        List<TokenPreferencePair> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new PreferencePair(tokens(r, r.nextInt(2, 5)), tokens(r, r.nextInt(2, 6)), tokens(r, r.nextInt(2, 6))));
+            out.add(new TokenPreferencePair(tokens(r, r.nextInt(2, 5)), tokens(r, r.nextInt(2, 6)), tokens(r, r.nextInt(2, 6))));
         }
         return out;
     }
 
     /** Sum of log-probs of a completion of a single-row batch. */
     static double sequenceLogProb(ReferenceModel m, int[] prompt, int[] completion) {
-        PackedBatch p = PackedBatch.pack(List.of(new PreferencePair(prompt, completion, completion).chosenSide()), 32);
+        PackedBatch p = PackedBatch.pack(List.of(new TokenPreferencePair(prompt, completion, completion).chosenSide()), 32);
         return p.completionLogProb(0, m.logProbs(p.tokens(), p.targets(), 1, p.seqLen()));
     }
 
     /** The DPO loss written out directly, in double: mean over pairs of -log sigmoid(beta * margin). */
-    static double objective(double beta, List<PreferencePair> pairs, ReferenceModel policy, ReferenceModel reference) {
+    static double objective(double beta, List<TokenPreferencePair> pairs, ReferenceModel policy, ReferenceModel reference) {
         double sum = 0;
-        for (PreferencePair q : pairs) {
+        for (TokenPreferencePair q : pairs) {
             double m = sequenceLogProb(policy, q.prompt(), q.chosen()) - sequenceLogProb(reference, q.prompt(), q.chosen())
                     - sequenceLogProb(policy, q.prompt(), q.rejected()) + sequenceLogProb(reference, q.prompt(), q.rejected());
             sum += Math.log1p(Math.exp(-beta * m));
@@ -43,7 +43,7 @@ class DpoTest {
     void gradientMatchesFiniteDifferencesOfTheObjective() {
         DeepSeekV3Model policy = model(21);
         ReferenceModel reference = ReferenceModel.frozenCopyOf(model(22));
-        List<PreferencePair> pairs = pairs(23, 3);
+        List<TokenPreferencePair> pairs = pairs(23, 3);
         Dpo dpo = new Dpo(0.5);
         PolicyTrainer trainer = new PolicyTrainer(policy, reference, options(6, 1e-3f));
         Dpo.Metrics metrics = trainer.gradients(dpo, pairs);
@@ -64,7 +64,7 @@ class DpoTest {
             return copy.logProbs(tokens, targets, B, T);
         };
         PolicyTrainer trainer = new PolicyTrainer(policy, counted, options(4, 1e-2f));
-        List<PreferencePair> pairs = pairs(25, 4);
+        List<TokenPreferencePair> pairs = pairs(25, 4);
         Dpo dpo = new Dpo(0.1);
         Dpo.Metrics first = trainer.step(dpo, pairs).metrics();
         assertEquals(0.0, first.rewardMargin());
@@ -82,7 +82,7 @@ class DpoTest {
     void aFrozenCopyDoesNotFollowThePolicy() {
         DeepSeekV3Model policy = model(26);
         ReferenceModel copy = ReferenceModel.frozenCopyOf(policy);
-        PreferencePair pair = pairs(27, 1).getFirst();
+        TokenPreferencePair pair = pairs(27, 1).getFirst();
         double before = sequenceLogProb(copy, pair.prompt(), pair.chosen());
         PolicyTrainer trainer = new PolicyTrainer(policy, copy, options(2, 1e-2f));
         trainer.step(new Dpo(0.1), List.of(pair));

@@ -62,7 +62,7 @@ final class PolicyFixtures {
         return out;
     }
 
-    static double sequenceLogProb(PolicyTrainer trainer, Completion c) {
+    static double sequenceLogProb(PolicyTrainer trainer, TrainingCompletion c) {
         double sum = 0;
         for (float lp : trainer.logProbs(List.of(c)).getFirst()) sum += lp;
         return sum;

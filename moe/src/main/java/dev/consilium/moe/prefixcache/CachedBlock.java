@@ -6,7 +6,7 @@ import java.util.Arrays;
  * One cached block: its key, its parent's key, its token ids and their rows, (tokens.length, rowWidth) row-major.
  * Never modified after construction, so a {@link PrefixCache.Match} may keep reading it after it is evicted.
  */
-record Block(BlockKey key, BlockKey parent, int[] tokens, float[] rows) {
+record CachedBlock(BlockKey key, BlockKey parent, int[] tokens, float[] rows) {
 
     /** Object headers, the two keys, the map node and its LRU links: an estimate, so the bound holds roughly. */
     private static final long OVERHEAD_BYTES = 160;

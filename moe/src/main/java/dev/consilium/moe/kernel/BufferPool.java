@@ -8,13 +8,13 @@ import java.util.ArrayDeque;
  * finishes, and callers may be short-lived virtual threads; a taken buffer belongs to one call until given
  * back, whatever thread runs it. Contents are garbage on take.
  */
-final class Scratch {
+final class BufferPool {
     // Enough for every thread to hold a shared panel and a private one at two nesting levels; beyond that
     // the pool drops buffers rather than keep memory no steady state needs.
     private static final int KEEP = 4 * Parallel.threads() + 4;
     private static final ArrayDeque<float[]> FREE = new ArrayDeque<>();
 
-    private Scratch() {}
+    private BufferPool() {}
 
     /** A buffer of at least {@code length} floats, reused where one is free. */
     static float[] take(int length) {

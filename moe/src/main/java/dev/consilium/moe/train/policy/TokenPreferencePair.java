@@ -5,22 +5,22 @@ package dev.consilium.moe.train.policy;
  * {@code prompt}/{@code chosen}/{@code rejected}). Every completion token counts toward its sequence log-prob.
  * Equality is identity of the arrays, which is what the trainer's reference cache keys on.
  */
-public record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {
+public record TokenPreferencePair(int[] prompt, int[] chosen, int[] rejected) {
 
-    public PreferencePair {
-        Completion.validate("preference pair (chosen)", prompt, chosen, null);
-        Completion.validate("preference pair (rejected)", prompt, rejected, null);
+    public TokenPreferencePair {
+        TrainingCompletion.validate("preference pair (chosen)", prompt, chosen, null);
+        TrainingCompletion.validate("preference pair (rejected)", prompt, rejected, null);
     }
 
-    Completion chosenSide() {
+    TrainingCompletion chosenSide() {
         return new Side(prompt, chosen);
     }
 
-    Completion rejectedSide() {
+    TrainingCompletion rejectedSide() {
         return new Side(prompt, rejected);
     }
 
-    private record Side(int[] prompt, int[] completion) implements Completion {
+    private record Side(int[] prompt, int[] completion) implements TrainingCompletion {
         @Override
         public boolean[] mask() {
             return null;

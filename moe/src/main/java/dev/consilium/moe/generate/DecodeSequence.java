@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * One request inside a {@link Generator}: its tokens so far, its sampling state and, once it ends, its
  * {@link Completion}. Created by {@link Generator#add}; advanced only by the generator's decode loop.
  */
-public final class Sequence {
+public final class DecodeSequence {
     final int[] prompt;
     final SamplingParams params;
     final TokenListener listener;
@@ -32,7 +32,7 @@ public final class Sequence {
     float[] draftProbs = new float[0];
     private volatile Completion completion;
 
-    Sequence(int[] prompt, SamplingParams params, TokenListener listener, TextStream stream) {
+    DecodeSequence(int[] prompt, SamplingParams params, TokenListener listener, TextStream stream) {
         this.prompt = prompt.clone();
         this.params = params;
         this.listener = listener;

@@ -4,7 +4,7 @@ package dev.consilium.moe.train.policy;
  * A prompt and the completion the policy is trained on: the unit {@link PackedBatch} lays out in one row.
  * Only completion tokens are ever trained; the prompt is context.
  */
-public interface Completion {
+public interface TrainingCompletion {
 
     /** Token ids the completion follows; at least one (a BOS or chat-template prefix), so every trained token has context. */
     int[] prompt();

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Quantized copies of the built-in model written by ModelCheckpoint and read back for generation. */
-class InferenceWeightsTest {
+class CheckpointWeightsTest {
     @TempDir
     Path tmp;
 
@@ -57,14 +57,14 @@ class InferenceWeightsTest {
         Path dir = tmp.resolve("fp8");
         ModelCheckpoint.saveQuantized(dir, model, null, DType.F8_E4M3);
 
-        InferenceWeights w = InferenceWeights.load(dir);
+        CheckpointWeights w = CheckpointWeights.load(dir);
 
         long fp32 = 0, fp8 = 0;
         int quantized = 0;
         for (NamedTensor t : model.parameters()) {
-            if (!InferenceWeights.isProjection(t.name())) continue;
+            if (!CheckpointWeights.isProjection(t.name())) continue;
             WeightMatrix p = w.projection(t.name());
-            if (InferenceWeights.isHead(t.name())) {
+            if (CheckpointWeights.isHead(t.name())) {
                 assertInstanceOf(Bf16Weight.class, p, t.name() + " stays BF16, as in DeepSeek-V3");
                 continue;
             }
@@ -84,10 +84,10 @@ class InferenceWeightsTest {
         Path dir = tmp.resolve("bf16");
         ModelCheckpoint.saveQuantized(dir, model, null, DType.BF16);
 
-        InferenceWeights w = InferenceWeights.load(dir);
+        CheckpointWeights w = CheckpointWeights.load(dir);
 
         for (NamedTensor t : model.parameters()) {
-            if (!InferenceWeights.isProjection(t.name())) continue;
+            if (!CheckpointWeights.isProjection(t.name())) continue;
             WeightMatrix p = w.projection(t.name());
             assertInstanceOf(Bf16Weight.class, p, t.name());
             assertTrue(relativeError(p, t) < 0.01, t.name() + ": " + relativeError(p, t));
@@ -102,10 +102,10 @@ class InferenceWeightsTest {
         Path dir = tmp.resolve("fp8");
         ModelCheckpoint.saveQuantized(dir, model, null, DType.F8_E4M3);
 
-        InferenceWeights w = InferenceWeights.load(dir);
+        CheckpointWeights w = CheckpointWeights.load(dir);
 
         for (NamedTensor t : model.parameters()) {
-            if (InferenceWeights.isProjection(t.name())) continue;
+            if (CheckpointWeights.isProjection(t.name())) continue;
             float[] expected = new float[t.size()];
             for (int i = 0; i < expected.length; i++) {
                 expected[i] = FloatFormats.bf16ToFloat(FloatFormats.floatToBf16(t.data()[t.offset() + i]));
@@ -126,7 +126,7 @@ class InferenceWeightsTest {
         DeepSeekV3Model model = model();
         ModelCheckpoint.save(tmp.resolve("fp32"), model, null, null);
 
-        InferenceWeights w = InferenceWeights.load(tmp.resolve("fp32"));
+        CheckpointWeights w = CheckpointWeights.load(tmp.resolve("fp32"));
 
         NamedTensor t = model.parameters().stream().filter(p -> p.name().endsWith("o_proj.weight")).findFirst().orElseThrow();
         int OC = t.shape()[0], C = t.shape()[1];
@@ -145,14 +145,14 @@ class InferenceWeightsTest {
         assertTrue(model.config().tieWordEmbeddings());
         ModelCheckpoint.saveQuantized(tmp.resolve("tied"), model, null, DType.BF16);
 
-        InferenceWeights w = InferenceWeights.load(tmp.resolve("tied"));
+        CheckpointWeights w = CheckpointWeights.load(tmp.resolve("tied"));
 
-        WeightMatrix head = w.projection(InferenceWeights.LM_HEAD);
+        WeightMatrix head = w.projection(CheckpointWeights.LM_HEAD);
         assertEquals(model.config().vocabSize(), head.outputChannels());
         float[] x = new float[model.config().hiddenSize()], logits = new float[model.config().vocabSize()];
         x[5] = 1f; // picks column 5 of the embedding
         head.forward(logits, 0, x, 0, 1);
-        float[] emb = w.tensor(InferenceWeights.EMBEDDING);
+        float[] emb = w.tensor(CheckpointWeights.EMBEDDING);
         for (int v = 0; v < logits.length; v++) assertEquals(emb[v * x.length + 5], logits[v], "logit " + v);
     }
 
@@ -175,7 +175,7 @@ class InferenceWeightsTest {
         String name = "model.layers.0.mlp.up_proj.weight";
         Path dir = fp8CopyWith(t -> t.name().equals(name + "_scale_inv") ? null : t);
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertTrue(e.getMessage().contains(dir.resolve(Checkpoint.WEIGHTS).toString()), e.getMessage());
         assertTrue(e.getMessage().contains("'" + name + "_scale_inv'"), e.getMessage());
@@ -190,7 +190,7 @@ class InferenceWeightsTest {
             ch.truncate(ch.size() - 1000);
         }
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("tensor '"), e.getMessage());
@@ -206,7 +206,7 @@ class InferenceWeightsTest {
             return new EncodedTensor(name, t.dtype(), t.shape(), codes);
         });
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertTrue(e.getMessage().startsWith(dir.resolve(Checkpoint.WEIGHTS).toString()), e.getMessage());
         assertTrue(e.getMessage().contains("'" + name + "' [384, 128] holds NaN at element 129"), e.getMessage());
@@ -260,7 +260,7 @@ class InferenceWeightsTest {
     void aTransposedLmHeadOfTheRightSizeIsRefusedNamingFileTensorAndBothShapes() {
         Path dir = savedWithShape("lm_head.weight", new int[] {128, 512});
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
                 "tensor 'lm_head.weight' has shape [128, 512], expected [512, 128] (stored transposed)",
@@ -274,7 +274,7 @@ class InferenceWeightsTest {
         String name = "model.layers.2.mlp.experts.5.down_proj.weight";
         Path dir = savedWithShape(name, new int[] {64, 128});
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
                 "tensor '" + name + "' has shape [64, 128], expected [128, 64] (stored transposed)");
@@ -287,7 +287,7 @@ class InferenceWeightsTest {
         Path config = dir.resolve(Checkpoint.CONFIG);
         Files.writeString(config, Files.readString(config).replaceAll("\"hidden_size\"\\s*:\\s*128", "\"hidden_size\": 64"));
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
                 "tensor 'model.embed_tokens.weight' has shape [512, 128], expected [512, 64]", "more", config.toString());
@@ -303,7 +303,7 @@ class InferenceWeightsTest {
         Path dir = tmp.resolve("nan");
         ModelCheckpoint.save(dir, model, null, null);
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
         assertNames(e.getMessage(), dir.resolve(Checkpoint.WEIGHTS).toString(),
                 "tensor 'model.layers.1.mlp.gate.weight' [8, 128] holds NaN at element 7");
         var training = assertThrows(CheckpointException.class, () -> ModelCheckpoint.load(dir));
@@ -319,7 +319,7 @@ class InferenceWeightsTest {
         Path dir = tmp.resolve("inf");
         ModelCheckpoint.saveQuantized(dir, model, null, DType.BF16);
 
-        var e = assertThrows(CheckpointException.class, () -> InferenceWeights.load(dir));
+        var e = assertThrows(CheckpointException.class, () -> CheckpointWeights.load(dir));
 
         assertNames(e.getMessage(), "tensor 'model.layers.0.self_attn.o_proj.weight' [128, 64] holds an infinity at element 3");
     }

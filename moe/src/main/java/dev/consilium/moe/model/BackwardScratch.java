@@ -7,7 +7,7 @@ import java.util.Arrays;
  * enough. Buffers grow to the largest request and are then reused, so steady-state steps allocate nothing.
  * Contents are undefined on return; callers that accumulate must zero first.
  */
-final class Scratch {
+final class BackwardScratch {
     enum Slot {
         BLOCK_DLN,
         MLP_DACT, MLP_DGU,

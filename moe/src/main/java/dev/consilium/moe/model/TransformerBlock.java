@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * A pre-norm transformer block, HF names under {@code model.layers.i.}:
  * h = x + self_attn(input_layernorm(x)); out = h + mlp(post_attention_layernorm(h)). x, h, out: (N, H).
  */
-final class Block {
+final class TransformerBlock {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     final int H;
@@ -20,7 +20,7 @@ final class Block {
     private float[] xn1, rstd1, h, xn2, rstd2, out;
 
     /** layer: the index in the HF numbering, which decides dense (below first_k_dense_replace) or MoE. */
-    Block(FlatLayout layout, FlatLayout buffers, int layer, ModelConfig c, Rope rope) {
+    TransformerBlock(FlatLayout layout, FlatLayout buffers, int layer, ModelConfig c, Rope rope) {
         String prefix = "model.layers." + layer + ".";
         H = c.hiddenSize();
         eps = c.rmsNormEps();
@@ -59,12 +59,12 @@ final class Block {
     }
 
     /** dres (N, H): on entry d/d(out), on return d/dx. x: this block's forward input. */
-    void backward(float[] P, float[] G, float[] dres, float[] x, int B, int T, float balanceWeight, Scratch sc) {
+    void backward(float[] P, float[] G, float[] dres, float[] x, int B, int T, float balanceWeight, BackwardScratch sc) {
         int N = B * T;
-        float[] dln = sc.zeroed(Scratch.Slot.BLOCK_DLN, N * H);
+        float[] dln = sc.zeroed(BackwardScratch.Slot.BLOCK_DLN, N * H);
         ffn.backward(P, G, dres, xn2, dln, B, T, balanceWeight, sc);
         RmsNorm.backward(dres, 0, H, G, ln2, dln, 0, H, h, 0, H, P, ln2, rstd2, 0, N, H);
-        dln = sc.zeroed(Scratch.Slot.BLOCK_DLN, N * H);
+        dln = sc.zeroed(BackwardScratch.Slot.BLOCK_DLN, N * H);
         attn.backward(P, G, dres, xn1, dln, B, T, sc);
         RmsNorm.backward(dres, 0, H, G, ln1, dln, 0, H, x, 0, H, P, ln1, rstd1, 0, N, H);
     }

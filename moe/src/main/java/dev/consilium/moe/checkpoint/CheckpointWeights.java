@@ -28,7 +28,7 @@ import java.util.TreeMap;
  *                    dequantized; and each {@code kv_b_proj} as fp32 too, since decoding applies it per head
  *                    in the absorbed form, as DeepSeek-V3's reference dequantizes it for.
  */
-public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokenizer,
+public record CheckpointWeights(Path dir, ModelConfig config, BpeTokenizer tokenizer,
                                Map<String, WeightMatrix> projections, Map<String, float[]> tensors) {
     public static final String LM_HEAD = "lm_head.weight";
     public static final String EMBEDDING = "model.embed_tokens.weight";
@@ -40,7 +40,7 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
             "kv_a_proj_with_mqa", "kv_b_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "eh_proj",
             "lm_head", "head");
 
-    public InferenceWeights {
+    public CheckpointWeights {
         projections = Collections.unmodifiableMap(new TreeMap<>(projections));
         tensors = Collections.unmodifiableMap(new TreeMap<>(tensors));
     }
@@ -50,7 +50,7 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
      * config gives it (checked before any data is read, so a transposed matrix of the right size cannot load as
      * garbage), a missing or misshapen {@code weight_scale_inv}, a truncated file, a NaN or infinite weight.
      */
-    public static InferenceWeights load(Path dir) {
+    public static CheckpointWeights load(Path dir) {
         return Checkpoint.readConsistently(dir, live -> {
             ModelConfig config = ModelCheckpoint.config(live, Checkpoint.readConfigIn(live));
             BpeTokenizer tokenizer = ModelCheckpoint.tokenizer(live,
@@ -74,7 +74,7 @@ public record InferenceWeights(Path dir, ModelConfig config, BpeTokenizer tokeni
                     projections.put(LM_HEAD, projection(r, r.tensor(EMBEDDING)));
                 }
             }
-            return new InferenceWeights(live, config, tokenizer, projections, tensors);
+            return new CheckpointWeights(live, config, tokenizer, projections, tensors);
         });
     }
 
