@@ -127,12 +127,7 @@ public final class GroupJudge {
                 flags.addAll(shared);
                 flags.addAll(own.get(k));
                 JudgeModel.Reply mine = new JudgeModel.Reply(reply.text(), reply.response(), share(reply.provenance(), k, g, flags));
-                result.add(switch (parsed.get(k)) {
-                    case VerdictParser.Failed f -> new Verdict.Abstain(f.reason(), f.detail(), mine.provenance());
-                    case VerdictParser.Parsed p -> weighted
-                            ? LogprobScore.verdict(mine, p, scale, minScaleProbability)
-                            : Verdict.Score.point(p.values().getFirst(), scale.min(), scale.max(), p.rationale(), mine.provenance());
-                });
+                result.add(ScaleVerdict.of(parsed.get(k), mine, scale, weighted, minScaleProbability));
             }
             return null;
         });
@@ -147,38 +142,11 @@ public final class GroupJudge {
         return new Provenance(p.judge(), p.prompt(), p.rawOutput(), in, out, p.costUsd() / n, flags);
     }
 
-    public static final class Builder {
-        private JudgeModel model;
-        private String rubric;
-        private Scale scale = Scale.ONE_TO_FIVE;
-        private PromptTemplate prompt = Prompts.GROUP;
+    public static final class Builder extends ScaleJudgeBuilder<Builder> {
         private boolean weighted;
-        private int topLogprobs = LogprobScore.DEFAULT_TOP_LOGPROBS;
-        private double minScaleProbability = LogprobScore.DEFAULT_MIN_SCALE_PROBABILITY;
 
-        private Builder() {}
-
-        public Builder model(JudgeModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /** What a good answer does, in the judge's words. */
-        public Builder rubric(String rubric) {
-            this.rubric = rubric;
-            return this;
-        }
-
-        /** {@link Scale#ONE_TO_FIVE} by default. */
-        public Builder scale(Scale scale) {
-            this.scale = scale;
-            return this;
-        }
-
-        /** {@link Prompts#GROUP} by default; a replacement uses the same placeholders. */
-        public Builder prompt(PromptTemplate prompt) {
-            this.prompt = prompt;
-            return this;
+        private Builder() {
+            super(Prompts.GROUP);
         }
 
         /**
@@ -188,18 +156,6 @@ public final class GroupJudge {
          */
         public Builder probabilityWeighted() {
             this.weighted = true;
-            return this;
-        }
-
-        /** Alternatives per token asked for with logprobs (5 by default). */
-        public Builder topLogprobs(int k) {
-            this.topLogprobs = LogprobScore.checkTopLogprobs(k);
-            return this;
-        }
-
-        /** As {@link PointwiseJudge.Builder#minScaleProbability}: below it, that answer's verdict abstains. */
-        public Builder minScaleProbability(double floor) {
-            this.minScaleProbability = LogprobScore.checkFloor(floor);
             return this;
         }
 

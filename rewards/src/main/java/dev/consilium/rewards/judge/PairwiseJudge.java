@@ -94,28 +94,11 @@ public final class PairwiseJudge {
         };
     }
 
-    public static final class Builder {
-        private JudgeModel model;
-        private String rubric;
-        private PromptTemplate prompt = Prompts.PAIRWISE;
+    public static final class Builder extends JudgeBuilder<Builder> {
         private boolean bothOrders = true;
 
-        private Builder() {}
-
-        public Builder model(JudgeModel model) {
-            this.model = model;
-            return this;
-        }
-
-        public Builder rubric(String rubric) {
-            this.rubric = rubric;
-            return this;
-        }
-
-        /** {@link Prompts#PAIRWISE} by default. */
-        public Builder prompt(PromptTemplate prompt) {
-            this.prompt = prompt;
-            return this;
+        private Builder() {
+            super(Prompts.PAIRWISE);
         }
 
         /** Judge each pair in both orders (default true); false halves the cost and loses the position check. */

@@ -118,47 +118,16 @@ public final class PointwiseJudge implements Judge {
                 .fence("task", "task", item.task()).fence("answer", "answer", item.answer()).reference(item.reference());
         JudgeModel.Reply reply = model.ask(prompt, m, TEXT_FORMAT.formatted(scale.description()),
                 JSON_FORMAT.formatted(scale.description()), schema, call);
-        return switch (VerdictParser.score(reply.text(), scale.min(), scale.max(), nonce)) {
-            case VerdictParser.Failed f -> new Verdict.Abstain(f.reason(), f.detail(), reply.provenance());
-            case VerdictParser.Parsed p -> weighted
-                    ? LogprobScore.verdict(reply, p, scale, minScaleProbability)
-                    : Verdict.Score.point(p.values().getFirst(), scale.min(), scale.max(), p.rationale(), reply.provenance());
-        };
+        return ScaleVerdict.of(VerdictParser.score(reply.text(), scale.min(), scale.max(), nonce), reply, scale, weighted,
+                minScaleProbability);
     }
 
-    public static final class Builder {
-        private JudgeModel model;
-        private String rubric;
-        private Scale scale = Scale.ONE_TO_FIVE;
-        private PromptTemplate prompt = Prompts.POINTWISE;
+    public static final class Builder extends ScaleJudgeBuilder<Builder> {
         private int samples;
-        private int topLogprobs = LogprobScore.DEFAULT_TOP_LOGPROBS;
-        private double minScaleProbability = LogprobScore.DEFAULT_MIN_SCALE_PROBABILITY;
         private double sampleTemperature = 1.0;
 
-        private Builder() {}
-
-        public Builder model(JudgeModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /** What a good answer does, in the judge's words. */
-        public Builder rubric(String rubric) {
-            this.rubric = rubric;
-            return this;
-        }
-
-        /** {@link Scale#ONE_TO_FIVE} by default. */
-        public Builder scale(Scale scale) {
-            this.scale = scale;
-            return this;
-        }
-
-        /** {@link Prompts#POINTWISE} by default. */
-        public Builder prompt(PromptTemplate prompt) {
-            this.prompt = prompt;
-            return this;
+        private Builder() {
+            super(Prompts.POINTWISE);
         }
 
         /**
@@ -168,21 +137,6 @@ public final class PointwiseJudge implements Judge {
         public Builder probabilityWeighted(int samplesWithoutLogprobs) {
             if (samplesWithoutLogprobs < 2) throw new IllegalArgumentException("a sampled estimate needs at least 2 samples, got " + samplesWithoutLogprobs);
             this.samples = samplesWithoutLogprobs;
-            return this;
-        }
-
-        /** Alternatives per token asked for with logprobs (5 by default; OpenAI gives at most 20). */
-        public Builder topLogprobs(int k) {
-            this.topLogprobs = LogprobScore.checkTopLogprobs(k);
-            return this;
-        }
-
-        /**
-         * The least probability the judge must put on the scale, at its score token, for a logprob score (0.5 by
-         * default); below it the verdict abstains rather than report a long shot as the judge's confident view.
-         */
-        public Builder minScaleProbability(double floor) {
-            this.minScaleProbability = LogprobScore.checkFloor(floor);
             return this;
         }
 

@@ -2,19 +2,15 @@ package dev.consilium.agents.provider.decorator;
 
 import dev.consilium.agents.provider.ProviderException;
 import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>An attempt given up while waiting (an interrupt) is abandoned: whatever its stream delivers later is dropped,
  * so the caller never hears from an attempt that was already reported as failed.
  */
-public final class FirstTokenChatModel implements ChatModel {
+public final class FirstTokenChatModel extends WrappingModel implements ChatModel {
 
     /** What {@code chat} returns once a stream has begun: no text and no usage yet (the stream has them). */
     private static final ChatResponse BEGUN = ChatResponse.builder().aiMessage(AiMessage.from("")).build();
@@ -38,6 +34,7 @@ public final class FirstTokenChatModel implements ChatModel {
     private final StreamingChatModel delegate;
 
     public FirstTokenChatModel(StreamingChatModel delegate) {
+        super(delegate);
         this.delegate = delegate;
     }
 
@@ -61,21 +58,6 @@ public final class FirstTokenChatModel implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         throw new IllegalArgumentException("a stream's first-token call needs the caller's handler in its options");
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return delegate.defaultRequestParameters();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return delegate.provider();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return delegate.supportedCapabilities();
     }
 
     /** The caller's handler as a listener attribute; a record, so that listeners printing attributes stay short. */

@@ -1,15 +1,11 @@
 package dev.consilium.agents.provider.decorator;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The base of every decorator: a {@link ChatModel} that wraps another and passes the caller's request and
@@ -19,12 +15,13 @@ import java.util.Set;
  * deployment applies its own defaults (its own model name) rather than the first deployment's. Decorators
  * register no listeners; the vendor model's listeners see every real attempt.
  */
-public abstract class ForwardingChatModel implements ChatModel {
+public abstract class ForwardingChatModel extends WrappingModel implements ChatModel {
 
     protected final ChatModel delegate;
 
     protected ForwardingChatModel(ChatModel delegate) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(Objects.requireNonNull(delegate, "delegate"));
+        this.delegate = delegate;
     }
 
     @Override
@@ -33,20 +30,5 @@ public abstract class ForwardingChatModel implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         return chat(request, ChatRequestOptions.EMPTY);
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return delegate.defaultRequestParameters();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return delegate.provider();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return delegate.supportedCapabilities();
     }
 }

@@ -1,15 +1,10 @@
 package dev.consilium.agents.provider.decorator;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-
-import java.util.Set;
 
 /**
  * A streaming model whose streams go through the same retry, rate-limit and fallback policy as a blocking call
@@ -18,11 +13,12 @@ import java.util.Set;
  * if none could begin. Each call runs that policy on a virtual thread of its own, because a streaming call must
  * return at once while the policy may wait (a {@code Retry-After}, a rate limit).
  */
-public final class PolicyStreamingChatModel implements StreamingChatModel {
+public final class PolicyStreamingChatModel extends WrappingModel implements StreamingChatModel {
 
     private final ChatModel policy;
 
     public PolicyStreamingChatModel(ChatModel policy) {
+        super(policy);
         this.policy = policy;
     }
 
@@ -42,20 +38,5 @@ public final class PolicyStreamingChatModel implements StreamingChatModel {
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
         chat(request, ChatRequestOptions.EMPTY, handler);
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return policy.defaultRequestParameters();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return policy.provider();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return policy.supportedCapabilities();
     }
 }
