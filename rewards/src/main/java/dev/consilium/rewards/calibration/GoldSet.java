@@ -34,8 +34,9 @@ public final class GoldSet {
             } catch (IOException e) {
                 throw new IllegalArgumentException(file + ":" + (i + 1) + ": not a gold item: " + e.getMessage(), e);
             }
-            if (!GoldItem.POINTWISE.equals(item.kind()) && !GoldItem.PAIRWISE.equals(item.kind())) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": \"kind\" must be pointwise or pairwise, got " + item.kind());
+            if (item.kind() == null || item.kind().isBlank()) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": missing \"kind\" (pairwise, pointwise, or what a "
+                        + "pointwise item probes, e.g. digit-off)");
             }
             if (item.task() == null || item.answer() == null || (item.isPairwise() && item.answerB() == null)) {
                 throw new IllegalArgumentException(file + ":" + (i + 1) + ": missing \"task\", \"answer\" or (pairwise) \"answerB\"");
