@@ -178,7 +178,9 @@ public final class Report {
             t.append("</td><td class=\"why\">");
             if (alarm) {
                 t.append("<b class=\"bad\">&#9888; ALARM</b> ");
-                for (JsonNode reason : m.get("alarm")) t.append(Html.escape(reason.asText())).append(". ");
+                List<String> reasons = new ArrayList<>();
+                for (JsonNode reason : m.get("alarm")) reasons.add(Html.escape(reason.asText()));
+                t.append(String.join("; ", reasons)).append('.');
             } else {
                 t.append("<span class=\"ok\">quiet</span>");
             }

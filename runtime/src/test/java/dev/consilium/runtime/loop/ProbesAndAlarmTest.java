@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -125,6 +127,14 @@ class ProbesAndAlarmTest {
         for (int i = 0; i < answers.size(); i++) if (answers.get(i).contains("answer is") || !answers.get(i).matches("solver: [57]")) probeAt.add(i);
         assertNotEquals(List.of(4, 5, 6, 7, 8, 9, 10, 11), probeAt, "the probes are shuffled in, not appended: " + answers);
         assertNotEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), probeAt, "nor prepended: " + answers);
+    }
+
+    @Test
+    void aGoldTranscriptKeepsItsTurnsAndABareGoldAnswerBecomesTheFirstSpeakersTurn() {
+        Set<String> agents = new LinkedHashSet<>(List.of("solver", "reviser"));
+        assertEquals("solver: 228\nreviser: 488", Judging.asTranscript("solver: 228\nreviser: 488", agents));
+        assertEquals("solver: The answer is 13.", Judging.asTranscript("The answer is 13.", agents));
+        assertEquals("solver: critic: 5", Judging.asTranscript("critic: 5", agents), "a speaker the rollouts never had is no turn");
     }
 
     @Test
