@@ -86,10 +86,11 @@ final class Judging {
             String transcript = asTranscript(probe.answer(), agents);
             units.add(() -> judgesOnly(task, transcript));
         }
-        // Shuffled so that probes reach the judges in among the rollouts, not as a block after them.
+        // Shuffled so that probes reach the judges in among the rollouts, not as a block after them; a round
+        // without probes keeps the rollouts' order, so that runs without them judge as they always did.
         Integer[] order = new Integer[units.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
-        Collections.shuffle(Arrays.asList(order), new Random(shuffleSeed));
+        if (!probes.isEmpty()) Collections.shuffle(Arrays.asList(order), new Random(shuffleSeed));
         List<Callable<Judged>> shuffled = new ArrayList<>();
         for (Integer i : order) shuffled.add(units.get(i));
         List<Judged> done = executor.runAll(shuffled);
