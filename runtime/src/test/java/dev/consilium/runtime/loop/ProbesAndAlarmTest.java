@@ -130,6 +130,25 @@ class ProbesAndAlarmTest {
     }
 
     @Test
+    void aRunKilledWhileJudgingRoundTwosProbesResumesWithEveryProbeAndAlarmRecordOnce(@TempDir Path dir) {
+        Alarm warn = new Alarm(0.9, 0.2, Alarm.Action.WARN);
+        Path whole = dir.resolve("whole"), killed = dir.resolve("killed");
+        experiment(whole, ScriptedJudgeModels.yes(), warn, 2).log(LoopFixture.quiet()).build().run();
+        // Calls: round 0's evaluation, round 1's rollouts, judging, evaluation, round 2's rollouts, judging (5).
+        ExperimentRun r = experiment(killed, ScriptedJudgeModels.yes(), warn, 2).log(LoopFixture.quiet()).build()
+                .withExecutor(new KillingExecutor(5, 6));
+        assertThrows(KillingExecutor.Killed.class, r::run);
+        experiment(killed, ScriptedJudgeModels.yes(), warn, 2).log(LoopFixture.quiet()).resume(true).build().run();
+        for (String journal : List.of("probes", "alarms", "metrics")) {
+            List<JsonNode> expected = LoopFixture.lines(whole.resolve(journal + ".jsonl")).stream().map(LoopFixture::withoutTiming).toList();
+            List<JsonNode> got = LoopFixture.lines(killed.resolve(journal + ".jsonl")).stream().map(LoopFixture::withoutTiming).toList();
+            assertEquals(expected, got, journal + ".jsonl");
+        }
+        assertEquals(16, LoopFixture.lines(killed.resolve("probes.jsonl")).size());
+        assertEquals(2, LoopFixture.lines(killed.resolve("alarms.jsonl")).size());
+    }
+
+    @Test
     void aGoldTranscriptKeepsItsTurnsAndABareGoldAnswerBecomesTheFirstSpeakersTurn() {
         Set<String> agents = new LinkedHashSet<>(List.of("solver", "reviser"));
         assertEquals("solver: 228\nreviser: 488", Judging.asTranscript("solver: 228\nreviser: 488", agents));
