@@ -70,6 +70,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         o.printf(Locale.ROOT, "judge agreement with the ground truth: %s (abstained %s), over all rounds' rollouts%n",
                 mean(r, "judge_agreement"), mean(r, "abstain_rate"));
+        if (after.has("rollout_true_accuracy")) {
+            o.printf(Locale.ROOT, "training reward %s against rollouts truly right %s, over all rounds' rollouts%n",
+                    mean(r, "reward_mean"), mean(r, "rollout_true_accuracy"));
+        }
+        if (after.has("probes")) {
+            o.printf(Locale.ROOT, "judge agreement on %d gold probes a round: %s, over all rounds%n", after.get("probes").asInt(),
+                    mean(r, "probe_agreement"));
+        }
+        List<String> alarmed = r.rounds().stream().filter(m -> m.has("alarm")).map(m -> m.get("round").asText()).toList();
+        if (!alarmed.isEmpty()) o.println("reward-hacking alarm in rounds " + String.join(", ", alarmed) + " (see the report)");
         o.println("report: " + r.report());
         o.println("policy: " + shown(r.policy()));
         o.printf(Locale.ROOT, "took %.0f s on %d threads (%s)%n", (System.nanoTime() - started) / 1e9, Parallel.threads(),

@@ -40,13 +40,16 @@ import java.util.stream.Collectors;
  * runs it on the built-in model. Optional: {@code answer_check} (default {@code exact}), {@code answer_tokens}
  * (the longest answer, default 12), {@code allow_abstaining_judges} (default false: a round where every judge
  * verdict abstains stops the run), {@code budget_usd} (0: none) and {@code time_limit_minutes}, checked between
- * rounds. {@code out}, the run directory, is relative to the working directory.
+ * rounds. {@code out}, the run directory, is relative to the working directory. {@code probes}
+ * ({@code {"gold": "../datasets/judge/arithmetic.jsonl", "per_round": 32}}) judges gold-labelled items in among each
+ * round's rollouts and journals the judge's agreement on them; {@code alarm} ({@code {"min_probe_agreement": 0.9,
+ * "max_reward_gap": 0.2, "action": "warn"}}) warns, or stops, when the judge is being gamed.
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
                          int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
                          String providers, String credit, int evalSamples, String answerCheck, Integer answerTokens,
-                         Boolean allowAbstainingJudges, Double timeLimitMinutes) {
+                         Boolean allowAbstainingJudges, Double timeLimitMinutes, Probes probes, AlarmSpec alarm) {
 
     /** Every turn shares how the run ended ({@code credit: outcome}, the default). */
     public static final String OUTCOME = "outcome";
@@ -65,6 +68,21 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
             this(train, heldout, heldoutLimit, null);
         }
     }
+
+    /**
+     * Gold probes: {@code gold}, a gold set ({@code datasets/judge/} format, relative to the experiment file), whose
+     * pointwise items are mixed {@code per_round} at a time (default 32) into every round's judging.
+     */
+    public record Probes(String gold, @JsonProperty("per_round") Integer perRound) {
+        public int perRoundOr(int d) { return perRound == null ? d : perRound; }
+    }
+
+    /**
+     * The reward-hacking alarm: {@code min_probe_agreement} (default 0.9), {@code max_reward_gap} between the training
+     * reward and the truth (default 0.2), {@code action} {@code warn} (default) or {@code stop}.
+     */
+    public record AlarmSpec(@JsonProperty("min_probe_agreement") Double minProbeAgreement,
+                            @JsonProperty("max_reward_gap") Double maxRewardGap, String action) {}
 
     /** An LLM judge: a model ref, the prompt it is asked with (default {@code pointwise}, or a plugin's), its weight. */
     public record JudgeSpec(String model, String prompt, Double weight) {}
@@ -148,6 +166,18 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
         if (timeLimitMinutes != null && !(timeLimitMinutes > 0)) {
             throw new IllegalArgumentException(where + ": \"time_limit_minutes\" must be > 0, was " + timeLimitMinutes);
         }
+        if (probes != null) {
+            if (probes.gold() == null) throw new IllegalArgumentException(where + ": missing \"probes.gold\"");
+            if (probes.perRoundOr(1) < 1) throw new IllegalArgumentException(where + ": \"probes.per_round\" must be >= 1, was " + probes.perRound());
+            if (judges.isEmpty()) throw new IllegalArgumentException(where + ": \"probes\": gold probes measure judges; give at least one in \"judges\"");
+        }
+        if (alarm != null) {
+            try {
+                alarm(alarm);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+            }
+        }
         if (evalSamples < 0) throw new IllegalArgumentException(where + ": \"eval_samples\" must be >= 0, was " + evalSamples);
         if (!List.of(OUTCOME, PER_TURN).contains(credit)) {
             throw new IllegalArgumentException(where + ": \"credit\" must be outcome or per-turn, was " + credit);
@@ -173,7 +203,17 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public Experiment with(Integer rounds, Long seed, String out) {
         return new Experiment(name, policy, workflow, tasks, judges, rewards, algorithm, rounds != null ? rounds : this.rounds,
                 tasksPerRound, rolloutsPerTask, temperature, seed != null ? seed : this.seed, budgetUsd, out != null ? out : this.out,
-                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes);
+                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes, probes, alarm);
+    }
+
+    /** The alarm an experiment file's {@code alarm} asks for, its absent thresholds at their defaults. */
+    static Alarm alarm(AlarmSpec a) {
+        if (a.action() != null && !List.of("warn", "stop").contains(a.action())) {
+            throw new IllegalArgumentException("\"alarm.action\" must be warn or stop, was " + a.action());
+        }
+        return new Alarm(a.minProbeAgreement() == null ? Alarm.DEFAULTS.minProbeAgreement() : a.minProbeAgreement(),
+                a.maxRewardGap() == null ? Alarm.DEFAULTS.maxRewardGap() : a.maxRewardGap(),
+                "stop".equals(a.action()) ? Alarm.Action.STOP : Alarm.Action.WARN);
     }
 
     public boolean perTurnCredit() {

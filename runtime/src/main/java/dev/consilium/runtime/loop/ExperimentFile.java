@@ -5,6 +5,8 @@ import dev.consilium.agents.provider.Providers;
 import dev.consilium.agents.provider.ProvidersConfig;
 import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.agents.workflow.WorkflowSpec;
+import dev.consilium.rewards.calibration.GoldItem;
+import dev.consilium.rewards.calibration.GoldSet;
 import dev.consilium.runtime.journal.RunException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -12,6 +14,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,9 +85,11 @@ public final class ExperimentFile {
         List<Experiment.JudgeSpec> judges = new ArrayList<>();
         for (Experiment.JudgeSpec j : e.judges()) judges.add(new Experiment.JudgeSpec(judgeRef(base, j.model()), j.prompt(), j.weight()));
         String providers = e.providers() == null ? null : existing(base, e.providers(), "providers", where, false);
+        Experiment.Probes probes = e.probes() == null || e.probes().gold() == null ? e.probes()
+                : new Experiment.Probes(existing(base, e.probes().gold(), "probes.gold", where, false), e.probes().perRound());
         return new Experiment(e.name(), policy, e.workflow(), tasks, judges, e.rewards(), e.algorithm(), e.rounds(), e.tasksPerRound(),
                 e.rolloutsPerTask(), e.temperature(), e.seed(), e.budgetUsd(), e.out(), providers, e.credit(), e.evalSamples(),
-                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes());
+                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm());
     }
 
     private static String existing(Path base, String path, String key, String where, boolean directory) {
@@ -132,6 +137,8 @@ public final class ExperimentFile {
             b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask())
                     .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
                     .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
+            if (e.probes() != null) b.probes(new GoldProbes(goldSet(e.probes().gold()), e.probes().perRoundOr(32)));
+            if (e.alarm() != null) b.alarm(Experiment.alarm(e.alarm()));
             if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
             if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));
             return b;
@@ -215,6 +222,15 @@ public final class ExperimentFile {
     private static IllegalArgumentException located(IllegalArgumentException ex, String where) {
         String m = ex.getMessage();
         return m != null && m.startsWith(where) ? ex : new IllegalArgumentException(where + ": " + m, ex);
+    }
+
+    /** The gold set of {@code probes.gold}, its errors naming the key with the file and line. */
+    private static List<GoldItem> goldSet(String file) {
+        try {
+            return GoldSet.read(Path.of(file));
+        } catch (IllegalArgumentException | UncheckedIOException ex) {
+            throw new IllegalArgumentException("\"probes.gold\": " + ex.getMessage(), ex);
+        }
     }
 
     static Providers providers(Experiment e) {

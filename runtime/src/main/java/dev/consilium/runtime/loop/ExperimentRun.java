@@ -12,6 +12,7 @@ import dev.consilium.moe.tokenizer.ChatTemplate;
 import dev.consilium.moe.train.TrainOptions;
 import dev.consilium.moe.train.policy.PolicyTrainer;
 import dev.consilium.moe.train.policy.ReferenceModel;
+import dev.consilium.rewards.calibration.GoldItem;
 import dev.consilium.runtime.journal.RunException;
 import dev.langchain4j.model.chat.ChatModel;
 
@@ -113,7 +114,11 @@ public final class ExperimentRun {
                     break;
                 }
                 try {
-                    round(round, policy, tokenizer, trainer, run);
+                    if (round(round, policy, tokenizer, trainer, run)) {
+                        b.log.println("stopping after round " + round + ": the reward-hacking alarm fired (\"alarm.action\": \"stop\"); "
+                                + "its journals and checkpoint are kept in " + b.out);
+                        break;
+                    }
                 } catch (RunException | CheckpointException e) {
                     throw new RunException(e.getMessage() + " (round " + round + " did not finish; round " + (round - 1)
                             + " is intact: resume with --resume " + b.out + " once this is fixed)", e);
@@ -125,20 +130,22 @@ public final class ExperimentRun {
         }
     }
 
-    /** One round: each stage takes the last one's record and returns its own. */
-    private void round(int r, DeepSeekV3Model policy, BpeTokenizer tokenizer, PolicyTrainer trainer, RunDirectory run) {
+    /** One round: each stage takes the last one's record and returns its own; true when its alarm stops the run. */
+    private boolean round(int r, DeepSeekV3Model policy, BpeTokenizer tokenizer, PolicyTrainer trainer, RunDirectory run) {
         long started = System.nanoTime();
         List<TaskRecord> tasks = seeds.sample(b.train, b.tasksPerRound, r);
         b.log.printf(Locale.ROOT, "round %d: %d rollouts (%d tasks x %d)%n", r, tasks.size() * b.rolloutsPerTask, tasks.size(), b.rolloutsPerTask);
         Rollouts rollouts = serve(policy, tokenizer,
                 chat -> Rollouts.collect(r, tasks, b.rolloutsPerTask, b.workflow, chat, sampling, seeds, b.executor));
         b.log.printf("round %d: judging %d transcripts%n", r, rollouts.size());
-        Judgments judgments = judging.judge(rollouts, b.executor);
+        List<GoldItem> probes = b.probes == null ? List.of() : b.probes.forRound(seeds, r);
+        Judgments judgments = judging.judge(rollouts, probes, seeds.rollout(r, -1, 0), b.executor);
         String silent = judgments.allAbstained();
         if (silent != null && !b.allowAbstainingJudges) {
             throw new RunException("round " + r + ": " + silent + "; fix the judge, or set \"allow_abstaining_judges\": true to train on the other rewards");
         }
         run.recordJudgments(rollouts, judgments);
+        run.recordProbes(judgments.probes().records());
         RoundCredit credit = RoundCredit.of(rollouts, judgments, b.perTurnCredit);
         run.recordCredit(credit.records(rollouts, judgments));
         TrainingBatch batch = TrainingBatch.of(rollouts, judgments, credit, b.pairMargin, ChatTemplate.deepSeekV3(tokenizer));
@@ -146,11 +153,21 @@ public final class ExperimentRun {
         PolicyUpdate update = PolicyUpdate.train(trainer, b.algorithm, batch, b.log);
         Evaluation eval = serve(policy, tokenizer, chat -> evaluate(r, chat));
         var metrics = RoundMetrics.of(eval, update, credit, judgments, rollouts, started);
+        List<String> alarm = b.alarm == null ? List.of() : b.alarm.reasons(metrics);
+        if (!alarm.isEmpty()) {
+            metrics.putArray("alarm").addAll(alarm.stream().map(metrics::textNode).toList());
+            run.recordAlarm(metrics.objectNode().put("id", RunDirectory.roundId(r)).put("round", r)
+                    .put("action", b.alarm.action().name().toLowerCase(Locale.ROOT)).set("reasons", metrics.get("alarm").deepCopy()));
+        }
         run.finishRound(r, metrics, policy, tokenizer, trainer.state());
         String sampled = sampledAccuracy(metrics);
-        b.log.printf(Locale.ROOT, "round %d: held-out %s%s, first turn alone %s, reward %s, judge agreement %s, abstain %.3f (%.0f s)%n", r,
+        b.log.printf(Locale.ROOT, "round %d: held-out %s%s, first turn alone %s, reward %s%s, judge agreement %s%s, abstain %.3f (%.0f s)%n", r,
                 accuracy(metrics), sampled == null ? "" : ", sampled " + sampled, firstTurnAccuracy(metrics), figure(metrics, "reward_mean"),
-                figure(metrics, "judge_agreement"), metrics.get("abstain_rate").asDouble(), metrics.get("seconds").asDouble());
+                metrics.has(RoundMetrics.TRUE_ACCURACY) ? " (rollouts truly right " + figure(metrics, RoundMetrics.TRUE_ACCURACY) + ")" : "",
+                figure(metrics, "judge_agreement"), metrics.has("probes") ? ", on probes " + figure(metrics, "probe_agreement") : "",
+                metrics.get("abstain_rate").asDouble(), metrics.get("seconds").asDouble());
+        for (String reason : alarm) b.log.println("round " + r + ": REWARD-HACKING ALARM: " + reason);
+        return !alarm.isEmpty() && b.alarm.action() == Alarm.Action.STOP;
     }
 
     private Evaluation evaluate(int round, ChatModel chat) {

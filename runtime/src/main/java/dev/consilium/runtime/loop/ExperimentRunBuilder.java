@@ -41,6 +41,8 @@ public final class ExperimentRunBuilder {
     Algorithm algorithm = Algorithm.Grpo.defaults();
     RolloutExecutor executor = RolloutExecutor.inProcess(64);
     Limits limits = Limits.NONE;
+    GoldProbes probes;
+    Alarm alarm;
     int rounds = 1, tasksPerRound = 16, rolloutsPerTask = 8, evalSamples, answerTokens = 12;
     double temperature = 1.0, pairMargin = 0.5;
     long seed;
@@ -90,6 +92,10 @@ public final class ExperimentRunBuilder {
     public ExperimentRunBuilder pairMargin(double v) { pairMargin = v; return this; }
     /** Go on training on the other rewards when every judge verdict of a round abstains (stop, by default). */
     public ExperimentRunBuilder allowAbstainingJudges(boolean v) { allowAbstainingJudges = v; return this; }
+    /** Gold-labelled items judged in among every round's rollouts; the judges' agreement on them is journaled. */
+    public ExperimentRunBuilder probes(GoldProbes v) { probes = v; return this; }
+    /** The reward-hacking alarm, checked after every round (none by default). */
+    public ExperimentRunBuilder alarm(Alarm v) { alarm = v; return this; }
     /** The run directory. */
     public ExperimentRunBuilder out(Path v) { out = v; return this; }
     /** Continue the run in {@link #out} from its last finished round instead of starting one there. */
@@ -114,6 +120,7 @@ public final class ExperimentRunBuilder {
         long steps = (long) rounds * algorithm.minibatches();
         require(algorithm.warmup() >= 0 && algorithm.warmup() <= steps, "\"algorithm.warmup\" (" + algorithm.warmup()
                 + ") must be between 0 and the run's optimizer steps, rounds x minibatches = " + steps);
+        require(probes == null || !judges.isEmpty(), "\"probes\": gold probes measure judges; give at least one judge");
         Objects.requireNonNull(check, "answerCheck");
         Objects.requireNonNull(executor, "executor");
         if (out == null) out = Path.of("runs", name);

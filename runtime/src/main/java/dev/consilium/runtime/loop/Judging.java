@@ -3,14 +3,21 @@ package dev.consilium.runtime.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.trajectory.ModelCall;
 import dev.consilium.agents.trajectory.Trajectory;
+import dev.consilium.rewards.calibration.GoldItem;
 import dev.consilium.rewards.function.Compose;
 import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.rewards.verdict.Verdict;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -56,13 +63,66 @@ final class Judging {
 
     /** Judges every rollout of the round on {@code executor}. */
     Judgments judge(Rollouts rollouts, RolloutExecutor executor) {
+        return judge(rollouts, List.of(), 0, executor);
+    }
+
+    /**
+     * Judges every rollout of the round and, shuffled in among them, its gold {@code probes}, on {@code executor}.
+     * A probe is judged as a rollout's whole transcript is: the same judges, prompt and fencing, its task's input
+     * and reference, its answer in the rollouts' transcript form; only its verdicts are kept apart afterwards.
+     */
+    Judgments judge(Rollouts rollouts, List<GoldItem> probes, long shuffleSeed, RolloutExecutor executor) {
+        int n = rollouts.size();
         List<Callable<Judged>> units = new ArrayList<>();
-        for (int k = 0; k < rollouts.size(); k++) {
+        for (int k = 0; k < n; k++) {
             Trajectory t = rollouts.trajectories().get(k);
             TaskRecord task = rollouts.taskOf(k);
             units.add(() -> judge(t, task));
         }
-        return new Judgments(executor.runAll(units), !judges.isEmpty());
+        Set<String> agents = new LinkedHashSet<>();
+        for (Trajectory t : rollouts.trajectories()) for (ModelCall c : t.calls()) agents.add(c.agent());
+        for (GoldItem probe : probes) {
+            TaskRecord task = TaskRecord.of(probe.id(), probe.task(), probe.reference());
+            String transcript = asTranscript(probe.answer(), agents);
+            units.add(() -> judgesOnly(task, transcript));
+        }
+        // Shuffled so that probes reach the judges in among the rollouts, not as a block after them; a round
+        // without probes keeps the rollouts' order, so that runs without them judge as they always did.
+        Integer[] order = new Integer[units.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        if (!probes.isEmpty()) Collections.shuffle(Arrays.asList(order), new Random(shuffleSeed));
+        List<Callable<Judged>> shuffled = new ArrayList<>();
+        for (Integer i : order) shuffled.add(units.get(i));
+        List<Judged> done = executor.runAll(shuffled);
+        Judged[] byUnit = new Judged[units.size()];
+        for (int i = 0; i < order.length; i++) byUnit[order[i]] = done.get(i);
+        List<List<Verdict>> probeVerdicts = new ArrayList<>();
+        for (int k = n; k < byUnit.length; k++) probeVerdicts.add(byUnit[k].judges());
+        return new Judgments(Arrays.asList(byUnit).subList(0, n), !judges.isEmpty(),
+                new ProbeJudgments(rollouts.round(), List.copyOf(probes), probeVerdicts));
+    }
+
+    /**
+     * A gold answer as a transcript: as it is where each of its lines already reads {@code agent: text} with an
+     * agent of the round's rollouts (gold sets of transcripts), otherwise one turn by the agent that speaks first
+     * in them; a bare answer would mark the probe out to the judge.
+     */
+    static String asTranscript(String answer, Set<String> agents) {
+        if (agents.isEmpty()) return answer;
+        boolean transcript = !answer.isBlank();
+        for (String line : answer.split("\n", -1)) {
+            int colon = line.indexOf(": ");
+            if (colon <= 0 || !agents.contains(line.substring(0, colon))) transcript = false;
+        }
+        return transcript ? answer : Transcripts.line(agents.iterator().next(), answer);
+    }
+
+    /** The judges' verdicts on a transcript; no reward function, whose verdicts no probe measures. */
+    private Judged judgesOnly(TaskRecord task, String transcript) {
+        JudgedItem item = JudgedItem.of(task.input(), transcript, task.reference());
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Compose.Weighted j : judges) verdicts.add(j.function().evaluate(item));
+        return new Judged(verdicts, List.of(), verdicts.isEmpty() ? null : verdicts.getFirst(), false, List.of());
     }
 
     Judged judge(Trajectory t, TaskRecord task) {

@@ -5,8 +5,8 @@ import dev.consilium.runtime.loop.Judging.Judged;
 
 import java.util.List;
 
-/** A round's verdicts, one {@link Judged} per rollout in the rollouts' order. */
-record Judgments(List<Judged> judged, boolean hasJudges) {
+/** A round's verdicts, one {@link Judged} per rollout in the rollouts' order, and those on its gold probes. */
+record Judgments(List<Judged> judged, boolean hasJudges, ProbeJudgments probes) {
 
     List<Judged> group(int t, int g) {
         return judged.subList(t * g, (t + 1) * g);
@@ -21,6 +21,25 @@ record Judgments(List<Judged> judged, boolean hasJudges) {
             if ((s.normalized() >= 0.5) == j.exact()) agree++;
         }
         return n == 0 ? Double.NaN : (double) agree / n;
+    }
+
+    /** Share of the rollouts the first judge scored that it passed (score >= 0.5); NaN if none. */
+    double passRate() {
+        int n = 0, passed = 0;
+        for (Judged j : judged) {
+            if (j.judges().isEmpty() || !(j.judges().getFirst() instanceof Verdict.Score s)) continue;
+            n++;
+            if (s.normalized() >= 0.5) passed++;
+        }
+        return n == 0 ? Double.NaN : (double) passed / n;
+    }
+
+    /** Share of rollouts whose final answer the answer check accepts: the truth beside the training reward. */
+    double trueAccuracy() {
+        if (judged.isEmpty()) return Double.NaN;
+        int right = 0;
+        for (Judged j : judged) if (j.exact()) right++;
+        return (double) right / judged.size();
     }
 
     /**

@@ -12,6 +12,11 @@ import java.util.TreeMap;
 
 /** A round's record in metrics.jsonl, from its stages' records; written last, it declares the round done. */
 final class RoundMetrics {
+    /** The share of the round's rollouts whose final answer the answer check accepts: the truth beside the reward. */
+    static final String TRUE_ACCURACY = "rollout_true_accuracy";
+    /** The same share as the gold probes estimate it from the judge's verdicts, where no reference tells it. */
+    static final String ESTIMATED_ACCURACY = "probe_estimated_accuracy";
+
     private RoundMetrics() {}
 
     static ObjectNode of(Evaluation eval, PolicyUpdate update, RoundCredit credit, Judgments judgments, Rollouts rollouts, long startedNanos) {
@@ -21,6 +26,7 @@ final class RoundMetrics {
         m.put("abstain_rate", (double) credit.abstained() / rollouts.size());
         double agreement = judgments.agreement();
         if (!Double.isNaN(agreement)) m.put("judge_agreement", agreement);
+        truth(judgments, rollouts, m);
         m.put("degenerate_groups", credit.degenerate());
         m.put("rollout_tokens_per_s", rollouts.tokens() / rollouts.seconds());
         if (update.last() != null) {
@@ -34,6 +40,18 @@ final class RoundMetrics {
         if (judgments.costUsd() > 0) m.put("judge_cost_usd", judgments.costUsd());
         m.put("seconds", (System.nanoTime() - startedNanos) / 1e9);
         return m;
+    }
+
+    /** The round's probe agreement, and its truth: from the answer check where every task has a reference, else the probes'. */
+    private static void truth(Judgments judgments, Rollouts rollouts, ObjectNode m) {
+        judgments.probes().addTo(m);
+        boolean referenced = rollouts.tasks().stream().allMatch(t -> t.reference() != null);
+        if (referenced && !judgments.judged().isEmpty()) {
+            m.put(TRUE_ACCURACY, judgments.trueAccuracy());
+        } else if (!judgments.probes().isEmpty()) {
+            double estimate = judgments.probes().estimatedAccuracy(judgments.passRate());
+            if (!Double.isNaN(estimate)) m.put(ESTIMATED_ACCURACY, estimate);
+        }
     }
 
     private static void costs(Rollouts rollouts, ObjectNode m) {

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  * <pre>
  *   experiment.json                   the experiment as resolved
  *   trajectories.jsonl verdicts.jsonl rewards.jsonl preferences.jsonl metrics.jsonl   append-only journals
+ *   probes.jsonl alarms.jsonl         the judges' verdicts on gold probes; reward-hacking alarms (both may stay empty)
  *   rounds/round-NNNN/                the policy after round N (weights, tokenizer, optimizer state)
  *   report.html                       regenerated every round
  * </pre>
@@ -40,11 +41,11 @@ final class RunDirectory implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EXPERIMENT = "experiment.json";
     private static final List<String> JOURNALS = List.of("trajectories.jsonl", "verdicts.jsonl", "rewards.jsonl",
-            "preferences.jsonl", "metrics.jsonl");
+            "preferences.jsonl", "metrics.jsonl", "probes.jsonl", "alarms.jsonl");
 
     private final Path dir;
     private final String title;
-    private final Journal trajectories, verdicts, rewards, preferences, metrics;
+    private final Journal trajectories, verdicts, rewards, preferences, metrics, probes, alarms;
 
     private RunDirectory(Path dir, String title) {
         this.dir = dir;
@@ -54,6 +55,8 @@ final class RunDirectory implements AutoCloseable {
         this.rewards = Journal.open(dir.resolve("rewards.jsonl"));
         this.preferences = Journal.open(dir.resolve("preferences.jsonl"));
         this.metrics = Journal.open(dir.resolve("metrics.jsonl"));
+        this.probes = Journal.open(dir.resolve("probes.jsonl"));
+        this.alarms = Journal.open(dir.resolve("alarms.jsonl"));
     }
 
     /** A new run in {@code dir}, which must not hold another run's finished rounds; a failed start there is replaced. */
@@ -157,6 +160,14 @@ final class RunDirectory implements AutoCloseable {
         records.forEach(preferences::append);
     }
 
+    void recordProbes(List<ObjectNode> records) {
+        records.forEach(probes::append);
+    }
+
+    void recordAlarm(ObjectNode record) {
+        alarms.append(record);
+    }
+
     /** The starting policy's evaluation: round 0 done. */
     void recordStart(ObjectNode evaluation) {
         metrics.append(evaluation);
@@ -171,6 +182,8 @@ final class RunDirectory implements AutoCloseable {
         verdicts.sync();
         rewards.sync();
         preferences.sync();
+        probes.sync();
+        alarms.sync();
         metrics.append(record);
         metrics.sync();
         writeReport();
@@ -225,5 +238,7 @@ final class RunDirectory implements AutoCloseable {
         rewards.close();
         preferences.close();
         metrics.close();
+        probes.close();
+        alarms.close();
     }
 }

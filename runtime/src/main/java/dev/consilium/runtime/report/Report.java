@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * {@code heldout_correct}, {@code heldout_total}, {@code heldout_first_turn_accuracy} and {@code _correct} (and the
  * {@code heldout_sampled_} figures, where measured), {@code reward_mean}, {@code judge_agreement},
  * {@code abstain_rate}, {@code kl}, {@code entropy}, {@code expert_load} (max/mean per MoE layer),
- * {@code rollout_tokens_per_s}, {@code train_tokens_per_s}, {@code cost_by_agent}, {@code cost_by_model}.
+ * {@code rollout_tokens_per_s}, {@code train_tokens_per_s}, {@code cost_by_agent}, {@code cost_by_model},
+ * {@code probe_agreement}, {@code probe_agreement_by_kind}, {@code probes}, {@code rollout_true_accuracy},
+ * {@code probe_estimated_accuracy}, {@code alarm} (the reasons a round raised the reward-hacking alarm).
  */
 public final class Report {
     /**
@@ -102,6 +104,7 @@ public final class Report {
                 .append(".g{stroke:#eee}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}")
                 .append("th{background:#f5f5f5}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;border:1px solid #e5e5e5}")
                 .append(".note{color:#444;font-size:13px;max-width:940px}.ok{color:#2a7d2a}.bad{color:#c0392b}")
+                .append("tr.alarm td{background:#fdecea}td.why{text-align:left;font-size:12px;max-width:520px}")
                 .append("</style></head><body>");
         h.append("<h1>").append(Html.escape(title)).append("</h1>");
         h.append(summary(metrics));
@@ -125,7 +128,7 @@ public final class Report {
                 series("abstain rate", metrics, rounds, "abstain_rate")), 0.0, 1.0));
         h.append(LineChart.svg("Policy drift", "nats", List.of(series("KL to reference", metrics, rounds, "kl"),
                 series("entropy", metrics, rounds, "entropy")), 0.0, null));
-        h.append("</div>").append(JUDGE_NOTE).append("<h2>Machine</h2><div class=\"grid\">");
+        h.append("</div>").append(JUDGE_NOTE).append(truthTable(metrics)).append("<h2>Machine</h2><div class=\"grid\">");
         h.append(LineChart.svg("Expert load (max/mean per MoE layer)", "max/mean", expertLoad(metrics, rounds), 1.0, null));
         h.append(LineChart.svg("Throughput", "tokens/s", List.of(series("rollouts", metrics, rounds, "rollout_tokens_per_s"),
                 series("training", metrics, rounds, "train_tokens_per_s")), 0.0, null));
@@ -150,6 +153,61 @@ public final class Report {
             + " <b>Abstain rate</b>: the share of rollouts whose reward was an abstention, left out of training rather than"
             + " counted as 0. The training reward is what the policy was trained on; held-out accuracy is the truth.</p>";
 
+    /**
+     * Per round, what the policy was trained on beside the truth: the training reward, the share of its rollouts
+     * truly right (or the probes' estimate of it) and the judge's agreement on the gold probes, with the rounds
+     * where the reward-hacking alarm fired marked and its reasons given. Absent when the run measured none of them.
+     */
+    private static String truthTable(List<JsonNode> metrics) {
+        if (metrics.stream().noneMatch(m -> m.has("probe_agreement") || m.has("rollout_true_accuracy") || m.has("alarm"))) return "";
+        int rounds = 0;
+        for (JsonNode m : metrics) rounds = Math.max(rounds, m.path("round").asInt() + 1);
+        StringBuilder t = new StringBuilder("<h2>Reward against the truth</h2><div class=\"grid\">");
+        t.append(LineChart.svg("Reward, truth and probes", "rate", List.of(series("training reward", metrics, rounds, "reward_mean"),
+                series("rollouts truly right", metrics, rounds, "rollout_true_accuracy"),
+                series("truly right (probe estimate)", metrics, rounds, "probe_estimated_accuracy"),
+                series("probe agreement", metrics, rounds, "probe_agreement")), 0.0, 1.0));
+        t.append("</div><table><tr><th>round</th><th>training reward</th><th>rollouts truly right</th><th>probe agreement</th>"
+                + "<th>agreement by kind</th><th style=\"text-align:left\">reward-hacking alarm</th></tr>");
+        for (JsonNode m : metrics) {
+            if (m.path("round").asInt() == 0) continue;
+            boolean alarm = m.has("alarm");
+            t.append(alarm ? "<tr class=\"alarm\">" : "<tr>").append("<td>").append(m.path("round").asInt()).append("</td><td>")
+                    .append(rate(m, "reward_mean")).append("</td><td>")
+                    .append(m.has("rollout_true_accuracy") ? rate(m, "rollout_true_accuracy")
+                            : m.has("probe_estimated_accuracy") ? rate(m, "probe_estimated_accuracy") + " (est.)" : "n/a")
+                    .append("</td><td>").append(rate(m, "probe_agreement"))
+                    .append(m.has("probes") ? " of " + m.get("probes").asInt() : "").append("</td><td class=\"why\">");
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.path("probe_agreement_by_kind").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> k = it.next();
+                t.append(Html.escape(k.getKey())).append(String.format(Locale.ROOT, " %.2f", k.getValue().asDouble()))
+                        .append(it.hasNext() ? ", " : "");
+            }
+            t.append("</td><td class=\"why\">");
+            if (alarm) {
+                t.append("<b class=\"bad\">&#9888; ALARM</b> ");
+                List<String> reasons = new ArrayList<>();
+                for (JsonNode reason : m.get("alarm")) reasons.add(Html.escape(reason.asText()));
+                t.append(String.join("; ", reasons)).append('.');
+            } else {
+                t.append("<span class=\"ok\">quiet</span>");
+            }
+            t.append("</td></tr>");
+        }
+        return t.append("</table>").append(TRUTH_NOTE).toString();
+    }
+
+    private static final String TRUTH_NOTE = "<p class=\"note\"><b>Rollouts truly right</b>: the share of the round's"
+            + " rollouts whose final answer passes the answer check against the task's reference. <b>Probe agreement</b>:"
+            + " of the gold-labelled items mixed into the round's judging (judged exactly as rollouts are, so the judge"
+            + " cannot tell them apart), the share where the (first) judge's verdict matches the known label. A training"
+            + " reward far above the truth, or a judge that fails its probes, means the policy is being rewarded for"
+            + " something other than being right: the reward-hacking alarm marks those rounds.</p>";
+
+    private static String rate(JsonNode m, String field) {
+        return m.has(field) ? String.format(Locale.ROOT, "%.3f", m.get(field).asDouble()) : "n/a";
+    }
+
     private static String truth(Boolean correct) {
         if (correct == null) return "not recorded";
         return correct ? "<span class=\"ok\">&#10003; the final answer matches the reference</span>"
@@ -162,12 +220,15 @@ public final class Report {
         String sampled = first.has("heldout_sampled_accuracy") && last.has("heldout_sampled_accuracy")
                 ? String.format(Locale.ROOT, " Sampled at the rollout temperature %s → %s.",
                         accuracy(first, "heldout_sampled"), accuracy(last, "heldout_sampled")) : "";
+        List<String> alarmed = metrics.stream().filter(m -> m.has("alarm")).map(m -> m.path("round").asText()).toList();
+        String alarm = alarmed.isEmpty() ? "" : "<p class=\"bad\"><b>&#9888; Reward-hacking alarm</b> in round"
+                + (alarmed.size() > 1 ? "s " : " ") + String.join(", ", alarmed) + ": see <i>Reward against the truth</i>.</p>";
         String firstTurn = first.has("heldout_first_turn_accuracy") && last.has("heldout_first_turn_accuracy")
                 ? String.format(Locale.ROOT, " The first turn alone (the first agent's answer), greedy, %s → %s.",
                         accuracy(first, "heldout_first_turn", "heldout"), accuracy(last, "heldout_first_turn", "heldout")) : "";
         return String.format(Locale.ROOT, "<p>Rounds %d to %d. Held-out accuracy, greedy, %s → %s.%s%s</p>",
                 first.path("round").asInt(), last.path("round").asInt(), accuracy(first, "heldout"), accuracy(last, "heldout"),
-                sampled, firstTurn);
+                sampled, firstTurn) + alarm;
     }
 
     /** {@code prefix} is heldout or heldout_sampled: its _accuracy, _correct and _total fields. */

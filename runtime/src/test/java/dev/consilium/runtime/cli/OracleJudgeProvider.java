@@ -53,7 +53,7 @@ public final class OracleJudgeProvider implements ChatModelProvider {
         return correct(prompt, fenced(prompt, "answer_a")) ? "[[A]]" : "[[B]]";
     }
 
-    private static boolean correct(String prompt, String answer) {
+    public static boolean correct(String prompt, String answer) {
         Matcher t = TASK.matcher(fenced(prompt, "task"));
         if (!t.find()) return false;
         int a = Integer.parseInt(t.group(1)), b = Integer.parseInt(t.group(3));
