@@ -270,7 +270,19 @@ public final class OpenAiServer implements AutoCloseable {
         if (!MessageDigest.isEqual(given, apiKey)) throw ApiException.unauthorized("Incorrect API key provided");
     }
 
-    /** The body, refused unread with 413 when its declared or actual length passes the limit. */
+    /** The most bytes of an oversized body of unknown length read and dropped before it is refused. */
+    private static final long DRAIN_BYTES = 1 << 20;
+
+    private static void discard(InputStream in, long max) throws IOException {
+        byte[] buf = new byte[8192];
+        for (long n = 0; n < max; ) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, max - n));
+            if (r < 0) return;
+            n += r;
+        }
+    }
+
+    /** The body, refused with 413 when its declared or actual length passes the limit. */
     private JsonNode readJson(Exchange exchange) throws IOException {
         int limit = model.limits().maxBodyBytes();
         // a Content-Length that is no length never gets here: the HTTP layer answers it (JsonErrorHandler)
@@ -278,8 +290,13 @@ public final class OpenAiServer implements AutoCloseable {
         byte[] body;
         try (InputStream in = exchange.body()) {
             body = in.readNBytes(limit + 1);
+            if (body.length > limit) {
+                // Closing with the client's bytes still unread makes TCP reset the connection, and a reset can destroy
+                // the 413 before the client reads it; so read on, within a bound that keeps a huge upload cheap to refuse.
+                discard(in, DRAIN_BYTES);
+                throw ApiException.tooLarge(limit);
+            }
         }
-        if (body.length > limit) throw ApiException.tooLarge(limit);
         if (body.length == 0) throw ApiException.invalidJson("The request body is empty; send a JSON object");
         try {
             return Wire.JSON.readTree(body);

@@ -81,6 +81,7 @@ class JudgeCommandTest {
         for (String split : new String[] {"train", "heldout"}) {
             tasks.put(split, experiments.resolve(tasks.get(split).asText()).normalize().toString());
         }
+        e.remove("probes");   // a run's probes; calibrate measures the judges on its own gold set
         e.putArray("judges").addObject().put("model", "test-oracle/" + oracle).put("prompt", "pointwise");
         Path file = dir.resolve(oracle + ".json");
         Files.writeString(file, e.toString());
