@@ -54,7 +54,9 @@ class OpenAiServerLoadTest {
                             Thread.currentThread().interrupt();
                         }
                     });
-            assertTrue(entered.await(20, TimeUnit.SECONDS), "the gate request reached the decode thread");
+            boolean reached = entered.await(20, TimeUnit.SECONDS);
+            if (!reached) release.countDown();   // so that a late first token cannot freeze the decoder for good
+            assertTrue(reached, "the gate request reached the decode thread");
             return new Gate(f, release);
         }
     }
@@ -67,12 +69,16 @@ class OpenAiServerLoadTest {
     void aFullQueueIs429WithRetryAfter() throws Exception {
         try (OpenAiServer server = server(TestModels.generator(TestModels.randomCheckpoint(dir, 96, 5), 1), 1)) {
             Gate gate = Gate.hold(server);
-            CompletableFuture<Completion> queued = server.service().submit(new int[] {5, 6}, SamplingParams.greedy(1), null);
-            HttpResponse<String> r = new Http(server, null).post("/v1/chat/completions", CHAT);
-            JsonNode e = OpenAiServerErrorsTest.error(r, 429);
-            assertEquals("rate_limit_error", e.get("type").asText());
-            assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
-            gate.release().countDown();
+            CompletableFuture<Completion> queued;
+            try {
+                queued = server.service().submit(new int[] {5, 6}, SamplingParams.greedy(1), null);
+                HttpResponse<String> r = new Http(server, null).post("/v1/chat/completions", CHAT);
+                JsonNode e = OpenAiServerErrorsTest.error(r, 429);
+                assertEquals("rate_limit_error", e.get("type").asText());
+                assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+            } finally {
+                gate.release().countDown();   // else a failure above leaves close() waiting on the frozen decoder
+            }
             queued.get(20, TimeUnit.SECONDS);
             assertEquals(200, new Http(server, null).post("/v1/chat/completions", CHAT).statusCode(), "served again once drained");
         }
@@ -86,25 +92,29 @@ class OpenAiServerLoadTest {
             String body = """
                     {"model": "tiny", "messages": [{"role": "user", "content": "the expert"}], "stream": true,
                      "max_tokens": 1000, "temperature": 1.0, "seed": 1}""";
-            Gate gate;
-            try (Socket socket = new Socket("127.0.0.1", server.port())) {
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                        .getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                int events = 0;
-                for (String line; events < 3 && (line = in.readLine()) != null; ) if (line.startsWith("data: ")) events++;
-                assertEquals(3, events, "the stream started");
-                // freeze decoding with the stream unfinished: from here on only a cancellation can end it
-                gate = Gate.hold(server);
-                assertEquals(1, server.activeRequests());
+            Gate gate = null;
+            try {
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    int events = 0;
+                    for (String line; events < 3 && (line = in.readLine()) != null; ) if (line.startsWith("data: ")) events++;
+                    assertEquals(3, events, "the stream started");
+                    // freeze decoding with the stream unfinished: from here on only a cancellation can end it
+                    gate = Gate.hold(server);
+                    assertEquals(1, server.activeRequests());
+                }
+                // the client is gone; the next keep-alive write finds out and cancels the request
+                await().atMost(Duration.ofSeconds(20)).until(() -> server.activeRequests() == 0);
+                assertEquals(1, server.disconnects());
+            } finally {
+                // a failure above must not leave close() waiting on the frozen decoder
+                if (gate != null) gate.release().countDown();
             }
-            // the client is gone; the next keep-alive write finds out and cancels the request
-            await().atMost(Duration.ofSeconds(20)).until(() -> server.activeRequests() == 0);
-            assertEquals(1, server.disconnects());
-            gate.release().countDown();
             gate.request().get(20, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(20)).until(() -> generator.active() == 0);
             assertEquals(200, new Http(server, null).post("/v1/chat/completions", CHAT).statusCode());
