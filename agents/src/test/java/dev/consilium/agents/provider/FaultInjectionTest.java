@@ -187,8 +187,9 @@ class FaultInjectionTest {
     void theDeadlineCancelsTheRetriesInProgressSoNoAttemptStartsAfterIt() {
         server.otherwise(Reply.hang());
         // Each attempt times out after 0.1 s and backoff waits take no real time: uncancelled, the retry loop
-        // would send about ten requests a second for five seconds after the deadline.
-        Providers p = providers(openAi().timeoutSeconds(0.1).maxRetries(50).deadlineSeconds(0.35).build());
+        // would send about ten requests a second for five seconds after the deadline. The deadline leaves room for
+        // several attempts even when a loaded machine is slow to open the first connection.
+        Providers p = providers(openAi().timeoutSeconds(0.1).maxRetries(50).deadlineSeconds(1.0).build());
 
         assertThrows(DeadlineExceededException.class, () -> p.chatModel("main").chat("hi"));
         int atDeadline = server.count();
