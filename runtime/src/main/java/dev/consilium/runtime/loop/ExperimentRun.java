@@ -38,7 +38,8 @@ public final class ExperimentRun {
     private final ExperimentRunBuilder b;
     private final Seeds seeds;
     private final Sampling sampling;
-    private final Judging judging;
+    private Judging judging;   // its refreshed judge replaces the one it was built with (JudgeRefresh)
+    private JudgeRefreshing refreshing;
 
     ExperimentRun(ExperimentRunBuilder b) {
         this.b = b;
@@ -91,7 +92,11 @@ public final class ExperimentRun {
         int done = b.resume ? Math.max(0, RunDirectory.doneRounds(b.out)) : 0;
         // Loaded before the run directory is made, so that a policy that cannot be read leaves nothing behind.
         ModelCheckpoint start = ModelCheckpoint.load(done > 0 ? RunDirectory.roundDir(b.out, done) : b.policy);
-        try (RunDirectory run = b.resume ? RunDirectory.open(b.out, title()) : RunDirectory.create(b.out, title(), b.description())) {
+        try (RunDirectory run = b.resume ? RunDirectory.open(b.out, title()) : RunDirectory.create(b.out, title(), b.description());
+             JudgeRefreshing refresh = b.refresh == null ? null
+                     : new JudgeRefreshing(b.refresh, b.check, b.perTurnCredit, b.executor, b.seed, b.out, done, b.log)) {
+            refreshing = refresh;
+            if (refresh != null && refresh.refreshed()) judging = judging.withJudge(b.refresh.judge(), refresh.judge());
             DeepSeekV3Model policy = start.model();
             BpeTokenizer tokenizer = start.tokenizer();
             ReferenceModel reference = b.algorithm.needsReference() ? ReferenceModel.frozenCopyOf(
@@ -158,6 +163,14 @@ public final class ExperimentRun {
             metrics.putArray("alarm").addAll(alarm.stream().map(metrics::textNode).toList());
             run.recordAlarm(metrics.objectNode().put("id", RunDirectory.roundId(r)).put("round", r)
                     .put("action", b.alarm.action().name().toLowerCase(Locale.ROOT)).set("reasons", metrics.get("alarm").deepCopy()));
+        }
+        boolean alarmRefreshes = !alarm.isEmpty() && b.alarm.action() == Alarm.Action.REFRESH;
+        JudgeRefreshing.Refreshed refreshed = refreshing == null ? null
+                : refreshing.after(r, rollouts, judgments, alarmRefreshes, judging.judge(b.refresh.judge()));
+        if (refreshed != null) {
+            metrics.set("judge_refresh", refreshed.summary());
+            run.recordJudgeRefresh(refreshed.record());
+            judging = judging.withJudge(b.refresh.judge(), refreshed.judge());
         }
         run.finishRound(r, metrics, policy, tokenizer, trainer.state());
         String sampled = sampledAccuracy(metrics);
