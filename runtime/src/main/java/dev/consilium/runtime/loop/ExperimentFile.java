@@ -136,12 +136,6 @@ public final class ExperimentFile {
                 Experiment.RewardSpec r = e.rewards().get(i);
                 b.reward(plugins.reward(r.type(), "rewards[" + i + "].type"), weight(r.weight()));
             }
-            List<RewardFunction> judges = judges(e, plugins, providers, train);
-            for (int j = 0; j < judges.size(); j++) b.judge(judges.get(j), weight(e.judges().get(j).weight()));
-            b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
-            b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask())
-                    .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
-                    .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
             List<GoldItem> probeGold = e.probes() == null ? List.of() : goldSet(e.probes().gold(), "probes.gold");
             List<GoldItem> refreshGold = List.of();
             if (e.judgeRefresh() != null && e.judgeRefresh().gold() != null) refreshGold = goldSet(e.judgeRefresh().gold(), "judge_refresh.gold");
@@ -151,8 +145,15 @@ public final class ExperimentFile {
                 probeGold = halves.get(0);
                 refreshGold = halves.get(1);
             }
+            // Before the judges are built, so that a refresh that cannot work is its own error, not a provider's.
             if (e.probes() != null) b.probes(new GoldProbes(probeGold, e.probes().perRoundOr(32)));
             if (e.judgeRefresh() != null) b.judgeRefresh(refresh(e, plugins, refreshGold));
+            List<RewardFunction> judges = judges(e, plugins, providers, train);
+            for (int j = 0; j < judges.size(); j++) b.judge(judges.get(j), weight(e.judges().get(j).weight()));
+            b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
+            b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask())
+                    .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
+                    .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
             if (e.alarm() != null) b.alarm(Experiment.alarm(e.alarm()));
             if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
             if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));

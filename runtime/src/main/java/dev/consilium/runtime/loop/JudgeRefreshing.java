@@ -117,7 +117,7 @@ final class JudgeRefreshing implements AutoCloseable {
         put(summary, "agreement_before", agreementBefore);
         put(summary, "agreement_after", agreementAfter);
         ObjectNode record = JSON.createObjectNode().put("id", RunDirectory.roundId(r)).put("round", r).put("why", why)
-                .put("from", from.toString()).put("checkpoint", to.toString()).put("steps", settings.options().steps())
+                .put("from", shown(from)).put("checkpoint", shown(to)).put("steps", settings.options().steps())
                 .put("lr", settings.options().lr()).put("trained_on", trained.examples())
                 .put("skipped", trained.skipped()).put("rollout_items", labelled.size());
         gold.forEach(g -> { if (!heldBack.contains(g)) record.withArray("gold_ids").add(g.id()); });
@@ -166,6 +166,12 @@ final class JudgeRefreshing implements AutoCloseable {
             if (verdicts.get(i) instanceof Verdict.Score s && (s.normalized() >= 0.5) == GoldProbes.right(items.get(i))) agree++;
         }
         return items.isEmpty() ? Double.NaN : (double) agree / items.size();
+    }
+
+    /** A checkpoint as the journal names it: relative to the run directory where it is inside it (the run may move). */
+    private String shown(Path p) {
+        Path run = runDir.toAbsolutePath().normalize(), q = p.toAbsolutePath().normalize();
+        return q.startsWith(run) ? run.relativize(q).toString() : q.toString();
     }
 
     private static void put(ObjectNode o, String field, double v) {
