@@ -44,7 +44,12 @@ import java.util.stream.Collectors;
  * rounds. {@code out}, the run directory, is relative to the working directory. {@code probes}
  * ({@code {"gold": "../datasets/judge/arithmetic.jsonl", "per_round": 32}}) judges gold-labelled items in among each
  * round's rollouts and journals the judge's agreement on them; {@code alarm} ({@code {"min_probe_agreement": 0.9,
- * "max_reward_gap": 0.2, "action": "warn"}}) warns, or stops, when the judge is being gamed.
+ * "max_reward_gap": 0.2, "action": "warn"}}) warns, stops, or ({@code "refresh"}) refreshes the judge, when the judge is
+ * being gamed. {@code judge_refresh} ({@code {"every": 5, "steps": 40}}) fine-tunes a built-in judge between rounds on
+ * gold items and the round's rollouts labelled by the answer check ({@link JudgeRefresh}); with no {@code gold} of its
+ * own it takes the half of the probes' gold set whose tasks the probes do not get ({@link GoldProbes#splitByTask}).
+ * A judge's {@code "mode": "group"} judges each task's G rollouts in one call ({@link GroupJudgeFunction}), with
+ * outcome credit.
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
