@@ -66,6 +66,7 @@ public record JudgeRefresh(int judge, Path checkpoint, JudgePrompt prompt, Strin
     /** An experiment file's {@code judge_refresh} values checked alone (a judge index among {@code judges} of them). */
     static void check(Experiment.JudgeRefreshSpec s, int judges) {
         int judge = s.judge() == null ? 0 : s.judge();
+        if (judges == 0) throw new IllegalArgumentException("\"judge_refresh\": refreshes a judge; give a built-in one in \"judges\"");
         if (judge < 0 || judge >= judges) {
             throw new IllegalArgumentException("\"judge_refresh.judge\" must name one of the " + judges + " judges (0 to "
                     + (judges - 1) + "), was " + judge);
