@@ -6,11 +6,11 @@ import dev.consilium.agents.workflow.WorkflowFactory;
 import dev.consilium.agents.workflow.WorkflowSpec;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.model.DeepSeekV3Model;
-import dev.consilium.moe.tensor.NamedTensor;
 import dev.consilium.rewards.calibration.GoldItem;
 import dev.consilium.rewards.calibration.GoldSet;
 import dev.consilium.runtime.demo.arithmetic.ArithmeticJudge;
 import dev.consilium.runtime.verifier.VerifierRefresh;
+import dev.consilium.runtime.verifier.WeakenedJudge;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -44,24 +43,13 @@ class JudgeRefreshTest {
             fixture = LoopFixture.create(dir);
             weakJudge = dir.resolve("weak-judge");
             ModelCheckpoint c = ModelCheckpoint.load(Path.of("..", "models", "demo-judge"));
-            weaken(c.model(), 1.0, 3);
+            WeakenedJudge.weaken(c.model(), 1.0, 3);
             ModelCheckpoint.save(weakJudge, c.model(), c.tokenizer(), null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         train = TaskReader.jsonl().read(fixture.train(), true);
         heldout = TaskReader.jsonl().read(fixture.heldout(), true).subList(0, 2);
-    }
-
-    /** Adds to each weight noise of {@code share} times its tensor's standard deviation: a judge that drifted. */
-    static void weaken(DeepSeekV3Model m, double share, long seed) {
-        Random rng = new Random(seed);
-        for (NamedTensor t : m.parameters()) {
-            double sum = 0, sq = 0;
-            for (int i = 0; i < t.size(); i++) { double v = t.get(i); sum += v; sq += v * v; }
-            double std = Math.sqrt(Math.max(0, sq / t.size() - (sum / t.size()) * (sum / t.size())));
-            for (int i = 0; i < t.size(); i++) t.data()[t.offset() + i] += (float) (share * std * rng.nextGaussian());
-        }
     }
 
     /** The demo's judge prompt over {@code judge}, refreshed as {@code refresh} says, on the fixture's policy. */
