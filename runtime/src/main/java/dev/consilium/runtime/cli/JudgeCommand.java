@@ -83,8 +83,9 @@ final class JudgeCommand {
             ObjectMapper m = new ObjectMapper();
             ArrayNode all = m.createArrayNode();
             var out = spec.commandLine().getOut();
+            int groupSize = ExperimentJudges.groupSize(experiment);
             for (RewardFunction j : ExperimentJudges.of(experiment)) {
-                JudgeAgreement a = JudgeAgreement.measure(j, items);
+                JudgeAgreement a = JudgeAgreement.measure(j, items, groupSize);
                 if (json) all.add(a.toJson(m));
                 else out.print(a.toText());
             }

@@ -11,6 +11,7 @@ import dev.consilium.rewards.calibration.GoldSet;
 import dev.consilium.runtime.datasets.ArithmeticDataset;
 import dev.consilium.runtime.datasets.JudgeCases;
 import dev.consilium.runtime.verifier.JudgeExample;
+import dev.consilium.runtime.verifier.JudgeRl;
 import dev.consilium.runtime.verifier.JudgeTrainer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -30,7 +31,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a built-in model as a generative judge: it copies the final answer and the reference digit by "
                 + "digit, compares them position by position, then writes Score: N (verdict tokens weighted in the loss).",
-                "Then rounds of mining, where it judges fresh items and trains again on its own mistakes.",
+                "Then rounds of mining, where it judges fresh items and trains again on its own mistakes, and optionally (--rl-rounds) "
+                        + "RL rewarding each sampled reply whose verdict is right.",
                 "Items come from the arithmetic judge-case generator (never a held-out or gold question), plus --data's."})
 final class JudgeTrainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
@@ -80,6 +82,18 @@ final class JudgeTrainCommand implements Callable<Integer> {
     @Option(names = "--mine-replay", defaultValue = "0", description = "Fresh items replayed beside the mistakes, at most --mine-items; 0: as many as the repeated mistakes (default: ${DEFAULT-VALUE}).")
     int mineReplay;
 
+    @Option(names = "--rl-rounds", defaultValue = "0", description = "Rounds of the RL stage after the supervised one and mining: GRPO "
+            + "rewarding a reply whose verdict is right, one step a round (default: ${DEFAULT-VALUE}, none).")
+    int rlRounds;
+    @Option(names = "--rl-items", defaultValue = "64", description = "Fresh items each RL round (default: ${DEFAULT-VALUE}).")
+    int rlItems;
+    @Option(names = "--rl-samples", defaultValue = "4", description = "Replies sampled per item, the group its advantages compare (default: ${DEFAULT-VALUE}).")
+    int rlSamples;
+    @Option(names = "--rl-lr", defaultValue = "1e-4", description = "RL learning rate (default: ${DEFAULT-VALUE}).")
+    float rlLr;
+    @Option(names = "--rl-temperature", defaultValue = "1.0", description = "Sampling temperature of the RL replies (default: ${DEFAULT-VALUE}).")
+    double rlTemperature;
+
     @Override
     public Integer call() {
         PrintStream o = System.out;
@@ -100,6 +114,9 @@ final class JudgeTrainCommand implements Callable<Integer> {
         JudgeTrainer trainer = new JudgeTrainer(model, tok, options, o);
         // each mining round draws from its own seed, apart from the supervised items' and from each other's
         trainer.train(examples, round -> generated(seed * 1_000_003L + round, mineItems, exclude));
+        JudgeRl.Options rl = new JudgeRl.Options(rlRounds, rlItems, rlSamples, rlLr, rlTemperature, seed);
+        // its items from seeds of their own, apart from the mining rounds' (2r, 2r + 1) and the final check's (999)
+        new JudgeRl(model, tok, rl, o).train(round -> generated(seed * 1_000_003L + 1_000 + round, rlItems, exclude));
         ModelCheckpoint.save(out, model, tok, null);
         JudgeTrainer.Pass last = trainer.judge(generated(seed * 1_000_003L + 999, mineItems, exclude));
         o.printf(Locale.ROOT, "fresh items after training: %s%n", last.summary());

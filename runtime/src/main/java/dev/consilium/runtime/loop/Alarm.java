@@ -11,12 +11,13 @@ import java.util.Locale;
  * of them, or whose training reward and truth differ by more than {@code maxRewardGap}, is a round where the
  * policy may be learning to please the judge rather than to be right. The truth is the rollouts' answer check
  * where the round's tasks have references, else the probes' estimate. {@link Action#WARN} says so and goes on;
- * {@link Action#STOP} ends the run after the round, which is kept (its journals and checkpoint show what happened).
+ * {@link Action#STOP} ends the run after the round, which is kept (its journals and checkpoint show what happened);
+ * {@link Action#REFRESH} fine-tunes the judge after the round ({@link JudgeRefresh}) and goes on with the refreshed one.
  * A null threshold is not checked.
  */
 public record Alarm(Double minProbeAgreement, Double maxRewardGap, Action action) {
 
-    public enum Action { WARN, STOP }
+    public enum Action { WARN, STOP, REFRESH }
 
     /** Probe agreement at least 0.9, reward within 0.2 of the truth; warn. */
     public static final Alarm DEFAULTS = new Alarm(0.9, 0.2, Action.WARN);

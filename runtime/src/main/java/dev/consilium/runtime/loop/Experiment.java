@@ -1,5 +1,6 @@
 package dev.consilium.runtime.loop;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -43,13 +44,19 @@ import java.util.stream.Collectors;
  * rounds. {@code out}, the run directory, is relative to the working directory. {@code probes}
  * ({@code {"gold": "../datasets/judge/arithmetic.jsonl", "per_round": 32}}) judges gold-labelled items in among each
  * round's rollouts and journals the judge's agreement on them; {@code alarm} ({@code {"min_probe_agreement": 0.9,
- * "max_reward_gap": 0.2, "action": "warn"}}) warns, or stops, when the judge is being gamed.
+ * "max_reward_gap": 0.2, "action": "warn"}}) warns, stops, or ({@code "refresh"}) refreshes the judge, when the judge is
+ * being gamed. {@code judge_refresh} ({@code {"every": 5, "steps": 40}}) fine-tunes a built-in judge between rounds on
+ * gold items and the round's rollouts labelled by the answer check ({@link JudgeRefresh}); with no {@code gold} of its
+ * own it takes the half of the probes' gold set whose tasks the probes do not get ({@link GoldProbes#splitByTask}).
+ * A judge's {@code "mode": "group"} judges each task's G rollouts in one call ({@link GroupJudgeFunction}), with
+ * outcome credit.
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
                          int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
                          String providers, String credit, int evalSamples, String answerCheck, Integer answerTokens,
-                         Boolean allowAbstainingJudges, Double timeLimitMinutes, Probes probes, AlarmSpec alarm) {
+                         Boolean allowAbstainingJudges, Double timeLimitMinutes, Probes probes, AlarmSpec alarm,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) JudgeRefreshSpec judgeRefresh) {
 
     /** Every turn shares how the run ended ({@code credit: outcome}, the default). */
     public static final String OUTCOME = "outcome";
@@ -84,8 +91,35 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public record AlarmSpec(@JsonProperty("min_probe_agreement") Double minProbeAgreement,
                             @JsonProperty("max_reward_gap") Double maxRewardGap, String action) {}
 
-    /** An LLM judge: a model ref, the prompt it is asked with (default {@code pointwise}, or a plugin's), its weight. */
-    public record JudgeSpec(String model, String prompt, Double weight) {}
+    /**
+     * An LLM judge: a model ref, the prompt it is asked with (default {@code pointwise}, or a plugin's; in group mode
+     * default {@code group}), its weight, and its {@code mode}: {@code pointwise} (default, one call per transcript)
+     * or {@code group} (one call per task's G rollouts, each answer its own verdict, see {@link GroupJudgeFunction}).
+     */
+    public record JudgeSpec(String model, String prompt, Double weight, @JsonInclude(JsonInclude.Include.NON_NULL) String mode) {
+        public JudgeSpec(String model, String prompt, Double weight) {
+            this(model, prompt, weight, null);
+        }
+
+        public boolean group() {
+            return GROUP.equals(mode);
+        }
+    }
+
+    /** {@code judges[i].mode} for one call per task group ({@link GroupJudgeFunction}). */
+    public static final String GROUP = "group";
+
+    /**
+     * Judge refresh ({@link JudgeRefresh}): the built-in judge {@code judge} (index into {@code judges}, default 0) is
+     * fine-tuned for {@code steps} optimizer steps (default 40; {@code lr} default 3e-4, {@code batch_size} default 8)
+     * every {@code every} rounds (absent or 0: only when the alarm with action {@code refresh} fires) on
+     * {@code gold_per_refresh} items (default 64) of {@code gold} (default: the probes' gold set's other half) and the
+     * round's rollouts labelled by the answer check; {@code held_back} of them (default 32) are not trained on and
+     * measure its agreement before and after.
+     */
+    public record JudgeRefreshSpec(Integer judge, Integer every, Long steps, Double lr, @JsonProperty("batch_size") Integer batchSize,
+                                   String gold, @JsonProperty("gold_per_refresh") Integer goldPerRefresh,
+                                   @JsonProperty("held_back") Integer heldBack) {}
 
     /** A reward function by name ({@code exact_match} against the task's answer, or a plugin's), with its weight. */
     public record RewardSpec(String type, Double weight) {}
@@ -178,6 +212,27 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
                 throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
             }
         }
+        for (int i = 0; i < judges.size(); i++) {
+            String mode = judges.get(i).mode();
+            if (mode != null && !List.of("pointwise", GROUP).contains(mode)) {
+                throw new IllegalArgumentException(where + ": \"judges[" + i + "].mode\" must be pointwise or group, was " + mode);
+            }
+            if (judges.get(i).group() && perTurnCredit()) {
+                throw new IllegalArgumentException(where + ": \"judges[" + i + "].mode\": a group judge scores whole transcripts side by "
+                        + "side, not each turn's; use \"credit\": \"outcome\" with it, or a pointwise judge for per-turn credit");
+            }
+        }
+        if (judgeRefresh != null) {
+            try {
+                JudgeRefresh.check(judgeRefresh, judges.size());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+            }
+        }
+        if (alarm != null && "refresh".equals(alarm.action()) && judgeRefresh == null) {
+            throw new IllegalArgumentException(where + ": \"alarm.action\": refresh needs \"judge_refresh\" (which built-in judge, what to "
+                    + "train it on), e.g. \"judge_refresh\": {\"judge\": 0, \"steps\": 40}");
+        }
         if (evalSamples < 0) throw new IllegalArgumentException(where + ": \"eval_samples\" must be >= 0, was " + evalSamples);
         if (!List.of(OUTCOME, PER_TURN).contains(credit)) {
             throw new IllegalArgumentException(where + ": \"credit\" must be outcome or per-turn, was " + credit);
@@ -203,17 +258,18 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public Experiment with(Integer rounds, Long seed, String out) {
         return new Experiment(name, policy, workflow, tasks, judges, rewards, algorithm, rounds != null ? rounds : this.rounds,
                 tasksPerRound, rolloutsPerTask, temperature, seed != null ? seed : this.seed, budgetUsd, out != null ? out : this.out,
-                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes, probes, alarm);
+                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes, probes, alarm,
+                judgeRefresh);
     }
 
     /** The alarm an experiment file's {@code alarm} asks for, its absent thresholds at their defaults. */
     static Alarm alarm(AlarmSpec a) {
-        if (a.action() != null && !List.of("warn", "stop").contains(a.action())) {
-            throw new IllegalArgumentException("\"alarm.action\" must be warn or stop, was " + a.action());
+        if (a.action() != null && !List.of("warn", "stop", "refresh").contains(a.action())) {
+            throw new IllegalArgumentException("\"alarm.action\" must be warn, stop or refresh, was " + a.action());
         }
         return new Alarm(a.minProbeAgreement() == null ? Alarm.DEFAULTS.minProbeAgreement() : a.minProbeAgreement(),
                 a.maxRewardGap() == null ? Alarm.DEFAULTS.maxRewardGap() : a.maxRewardGap(),
-                "stop".equals(a.action()) ? Alarm.Action.STOP : Alarm.Action.WARN);
+                a.action() == null ? Alarm.Action.WARN : Alarm.Action.valueOf(a.action().toUpperCase(Locale.ROOT)));
     }
 
     public boolean perTurnCredit() {

@@ -31,6 +31,8 @@ import java.util.List;
 public final class ExperimentFile {
     // the arithmetic judge's reading of a 4-digit answer is about 60 tokens; a derailed 5-digit one needs more
     static final int JUDGE_TOKENS = 96;
+    // a group judge's reply reasons about each of G answers and ends with one score line per answer
+    static final int GROUP_JUDGE_TOKENS = 1024;
 
     private ExperimentFile() {}
 
@@ -83,13 +85,16 @@ public final class ExperimentFile {
         Experiment.Tasks tasks = new Experiment.Tasks(existing(base, t.train(), "tasks.train", where, false),
                 existing(base, t.heldout(), "tasks.heldout", where, false), t.heldoutLimit(), t.reader());
         List<Experiment.JudgeSpec> judges = new ArrayList<>();
-        for (Experiment.JudgeSpec j : e.judges()) judges.add(new Experiment.JudgeSpec(judgeRef(base, j.model()), j.prompt(), j.weight()));
+        for (Experiment.JudgeSpec j : e.judges()) judges.add(new Experiment.JudgeSpec(judgeRef(base, j.model()), j.prompt(), j.weight(), j.mode()));
         String providers = e.providers() == null ? null : existing(base, e.providers(), "providers", where, false);
         Experiment.Probes probes = e.probes() == null || e.probes().gold() == null ? e.probes()
                 : new Experiment.Probes(existing(base, e.probes().gold(), "probes.gold", where, false), e.probes().perRound());
+        Experiment.JudgeRefreshSpec r = e.judgeRefresh();
+        Experiment.JudgeRefreshSpec refresh = r == null || r.gold() == null ? r : new Experiment.JudgeRefreshSpec(r.judge(), r.every(),
+                r.steps(), r.lr(), r.batchSize(), existing(base, r.gold(), "judge_refresh.gold", where, false), r.goldPerRefresh(), r.heldBack());
         return new Experiment(e.name(), policy, e.workflow(), tasks, judges, e.rewards(), e.algorithm(), e.rounds(), e.tasksPerRound(),
                 e.rolloutsPerTask(), e.temperature(), e.seed(), e.budgetUsd(), e.out(), providers, e.credit(), e.evalSamples(),
-                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm());
+                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm(), refresh);
     }
 
     private static String existing(Path base, String path, String key, String where, boolean directory) {
@@ -131,13 +136,24 @@ public final class ExperimentFile {
                 Experiment.RewardSpec r = e.rewards().get(i);
                 b.reward(plugins.reward(r.type(), "rewards[" + i + "].type"), weight(r.weight()));
             }
+            List<GoldItem> probeGold = e.probes() == null ? List.of() : goldSet(e.probes().gold(), "probes.gold");
+            List<GoldItem> refreshGold = List.of();
+            if (e.judgeRefresh() != null && e.judgeRefresh().gold() != null) refreshGold = goldSet(e.judgeRefresh().gold(), "judge_refresh.gold");
+            else if (e.judgeRefresh() != null) {
+                // One gold set for both: split by task, so that the judge is never refreshed on a question it is probed on.
+                List<List<GoldItem>> halves = GoldProbes.splitByTask(probeGold);
+                probeGold = halves.get(0);
+                refreshGold = halves.get(1);
+            }
+            // Before the judges are built, so that a refresh that cannot work is its own error, not a provider's.
+            if (e.probes() != null) b.probes(new GoldProbes(probeGold, e.probes().perRoundOr(32)));
+            if (e.judgeRefresh() != null) b.judgeRefresh(refresh(e, plugins, refreshGold));
             List<RewardFunction> judges = judges(e, plugins, providers, train);
             for (int j = 0; j < judges.size(); j++) b.judge(judges.get(j), weight(e.judges().get(j).weight()));
             b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
             b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask())
                     .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
                     .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
-            if (e.probes() != null) b.probes(new GoldProbes(goldSet(e.probes().gold()), e.probes().perRoundOr(32)));
             if (e.alarm() != null) b.alarm(Experiment.alarm(e.alarm()));
             if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
             if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));
@@ -155,6 +171,12 @@ public final class ExperimentFile {
         List<RewardFunction> out = new ArrayList<>();
         for (int j = 0; j < e.judges().size(); j++) {
             Experiment.JudgeSpec s = e.judges().get(j);
+            if (s.group()) {
+                GroupJudgePrompt group = plugins.groupJudgePrompt(s.prompt() == null ? PluginRegistry.GROUP : s.prompt(), "judges[" + j + "].prompt");
+                ChatModel model = GreedyChatModel.byDefault(providers.chatModel(s.model()), GROUP_JUDGE_TOKENS);
+                out.add(new GroupJudgeFunction(group.judge(model, s.model(), e.seed() + j)));
+                continue;
+            }
             JudgePrompt prompt = plugins.judgePrompt(s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), "judges[" + j + "].prompt");
             JudgeContext.check(prompt, s.model(), JUDGE_TOKENS, tasks, "judges[" + j + "].prompt");
             ChatModel model = GreedyChatModel.byDefault(providers.chatModel(s.model()), JUDGE_TOKENS);
@@ -224,13 +246,48 @@ public final class ExperimentFile {
         return m != null && m.startsWith(where) ? ex : new IllegalArgumentException(where + ": " + m, ex);
     }
 
-    /** The gold set of {@code probes.gold}, its errors naming the key with the file and line. */
-    private static List<GoldItem> goldSet(String file) {
+    /** The gold set of {@code key}, its errors naming the key with the file and line. */
+    private static List<GoldItem> goldSet(String file, String key) {
         try {
             return GoldSet.read(Path.of(file));
         } catch (IllegalArgumentException | UncheckedIOException ex) {
-            throw new IllegalArgumentException("\"probes.gold\": " + ex.getMessage(), ex);
+            throw new IllegalArgumentException("\"" + key + "\": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The experiment's {@code judge_refresh}: its judge must run on a built-in checkpoint, pointwise, with a prompt
+     * whose judge a registered trainer knows how to fine-tune; rebuilt as {@link #judges} builds it.
+     */
+    private static JudgeRefresh refresh(Experiment e, PluginRegistry plugins, List<GoldItem> gold) {
+        Experiment.JudgeRefreshSpec s = e.judgeRefresh();
+        int j = s.judge() == null ? 0 : s.judge();
+        Experiment.JudgeSpec judge = e.judges().get(j);
+        if (judge.group()) {
+            throw new IllegalArgumentException("\"judge_refresh.judge\": judges[" + j + "] judges in groups; a refresh trains a pointwise judge's reading");
+        }
+        Path checkpoint = builtinCheckpoint(judge.model());
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("\"judge_refresh\": judges[" + j + "] runs on " + judge.model() + ", not a built-in "
+                    + "checkpoint; only a built-in judge can be refreshed (an API judge's weights are not ours to train)");
+        }
+        String prompt = judge.prompt() == null ? PluginRegistry.POINTWISE : judge.prompt();
+        return JudgeRefresh.builder().judge(j).checkpoint(checkpoint)
+                .prompt(plugins.judgePrompt(prompt, "judges[" + j + "].prompt"), judge.model(), e.seed() + j)
+                .trainer(plugins.trainableJudge(prompt, "judges[" + j + "].prompt"))
+                .every(s.every() == null ? 0 : s.every()).options(JudgeRefresh.options(s))
+                .gold(gold, s.goldPerRefresh() == null ? 64 : s.goldPerRefresh()).heldBack(s.heldBack() == null ? 32 : s.heldBack())
+                .build();
+    }
+
+    /** The checkpoint directory a {@code builtin/PATH-OR-NAME} judge runs on (a name under {@code models/}); null for any other model. */
+    private static Path builtinCheckpoint(String model) {
+        if (!model.startsWith(Providers.BUILTIN + "/")) return null;
+        String rest = model.substring(Providers.BUILTIN.length() + 1);
+        for (Path p : List.of(Path.of(rest), Path.of("models").resolve(rest))) {
+            if (Files.isRegularFile(p.resolve("config.json"))) return p.toAbsolutePath().normalize();
+        }
+        return null;
     }
 
     static Providers providers(Experiment e) {

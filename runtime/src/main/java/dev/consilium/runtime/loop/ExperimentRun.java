@@ -1,6 +1,7 @@
 package dev.consilium.runtime.loop;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.provider.builtin.BuiltinChatModel;
 import dev.consilium.agents.provider.builtin.BuiltinModel;
 import dev.consilium.moe.checkpoint.CheckpointException;
@@ -38,7 +39,8 @@ public final class ExperimentRun {
     private final ExperimentRunBuilder b;
     private final Seeds seeds;
     private final Sampling sampling;
-    private final Judging judging;
+    private Judging judging;   // its refreshed judge replaces the one it was built with (JudgeRefresh)
+    private JudgeRefreshing refreshing;
 
     ExperimentRun(ExperimentRunBuilder b) {
         this.b = b;
@@ -91,7 +93,11 @@ public final class ExperimentRun {
         int done = b.resume ? Math.max(0, RunDirectory.doneRounds(b.out)) : 0;
         // Loaded before the run directory is made, so that a policy that cannot be read leaves nothing behind.
         ModelCheckpoint start = ModelCheckpoint.load(done > 0 ? RunDirectory.roundDir(b.out, done) : b.policy);
-        try (RunDirectory run = b.resume ? RunDirectory.open(b.out, title()) : RunDirectory.create(b.out, title(), b.description())) {
+        try (RunDirectory run = b.resume ? RunDirectory.open(b.out, title()) : RunDirectory.create(b.out, title(), b.description());
+             JudgeRefreshing refresh = b.refresh == null ? null
+                     : new JudgeRefreshing(b.refresh, b.check, b.perTurnCredit, b.executor, b.seed, b.out, done, b.log)) {
+            refreshing = refresh;
+            if (refresh != null && refresh.refreshed()) judging = judging.withJudge(b.refresh.judge(), refresh.judge());
             DeepSeekV3Model policy = start.model();
             BpeTokenizer tokenizer = start.tokenizer();
             ReferenceModel reference = b.algorithm.needsReference() ? ReferenceModel.frozenCopyOf(
@@ -159,6 +165,7 @@ public final class ExperimentRun {
             run.recordAlarm(metrics.objectNode().put("id", RunDirectory.roundId(r)).put("round", r)
                     .put("action", b.alarm.action().name().toLowerCase(Locale.ROOT)).set("reasons", metrics.get("alarm").deepCopy()));
         }
+        refreshJudge(r, rollouts, judgments, !alarm.isEmpty() && b.alarm.action() == Alarm.Action.REFRESH, metrics, run);
         run.finishRound(r, metrics, policy, tokenizer, trainer.state());
         String sampled = sampledAccuracy(metrics);
         b.log.printf(Locale.ROOT, "round %d: held-out %s%s, first turn alone %s, reward %s%s, judge agreement %s%s, abstain %.3f (%.0f s)%n", r,
@@ -168,6 +175,20 @@ public final class ExperimentRun {
                 metrics.get("abstain_rate").asDouble(), metrics.get("seconds").asDouble());
         for (String reason : alarm) b.log.println("round " + r + ": REWARD-HACKING ALARM: " + reason);
         return !alarm.isEmpty() && b.alarm.action() == Alarm.Action.STOP;
+    }
+
+    /**
+     * Where a judge refresh is due after round {@code r}, fine-tunes the judge, journals it, marks the round's metrics,
+     * and judges the rounds that follow with it; before the round is finished, so that a round killed after its
+     * refresh is done again whole (its refresh included) by a resumed run.
+     */
+    private void refreshJudge(int r, Rollouts rollouts, Judgments judgments, boolean alarmRefreshes, ObjectNode metrics, RunDirectory run) {
+        if (refreshing == null) return;
+        JudgeRefreshing.Refreshed refreshed = refreshing.after(r, rollouts, judgments, alarmRefreshes, judging.judge(b.refresh.judge()));
+        if (refreshed == null) return;
+        metrics.set("judge_refresh", refreshed.summary());
+        run.recordJudgeRefresh(refreshed.record());
+        judging = judging.withJudge(b.refresh.judge(), refreshed.judge());
     }
 
     private Evaluation evaluate(int round, ChatModel chat) {

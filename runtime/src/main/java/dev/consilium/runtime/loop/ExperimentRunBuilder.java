@@ -6,6 +6,7 @@ import dev.consilium.agents.workflow.WorkflowFactory;
 import dev.consilium.agents.workflow.WorkflowSpec;
 import dev.consilium.rewards.function.Compose;
 import dev.consilium.rewards.function.RewardFunction;
+import dev.consilium.rewards.judge.GroupJudge;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ public final class ExperimentRunBuilder {
     Limits limits = Limits.NONE;
     GoldProbes probes;
     Alarm alarm;
+    JudgeRefresh refresh;
     int rounds = 1, tasksPerRound = 16, rolloutsPerTask = 8, evalSamples, answerTokens = 12;
     double temperature = 1.0, pairMargin = 0.5;
     long seed;
@@ -66,6 +68,11 @@ public final class ExperimentRunBuilder {
     }
     /** An LLM judge (any reward function built from the rewards module's judges) scoring whole transcripts. */
     public ExperimentRunBuilder judge(RewardFunction judge, double weight) { judges.add(Compose.term(judge, weight)); return this; }
+    /**
+     * An LLM judge scoring each task's G rollouts in one call ({@code "mode": "group"} in a file), each its own verdict;
+     * with outcome credit only (a group call compares whole transcripts, not turns).
+     */
+    public ExperimentRunBuilder groupJudge(GroupJudge judge, double weight) { return judge(new GroupJudgeFunction(judge), weight); }
     /** A reward function scoring each rollout's final answer. */
     public ExperimentRunBuilder reward(RewardFunction function, double weight) { functions.add(Compose.term(function, weight)); return this; }
     /** The ground truth of held-out evaluation and of judge agreement; exact match with the reference by default. */
@@ -96,6 +103,11 @@ public final class ExperimentRunBuilder {
     public ExperimentRunBuilder probes(GoldProbes v) { probes = v; return this; }
     /** The reward-hacking alarm, checked after every round (none by default). */
     public ExperimentRunBuilder alarm(Alarm v) { alarm = v; return this; }
+    /**
+     * Fine-tunes a built-in judge between rounds on gold items and the round's rollouts labelled by the answer check
+     * (none by default); gold items whose task is a probe's are dropped from it, so the probes still measure the judge.
+     */
+    public ExperimentRunBuilder judgeRefresh(JudgeRefresh v) { refresh = v; return this; }
     /** The run directory. */
     public ExperimentRunBuilder out(Path v) { out = v; return this; }
     /** Continue the run in {@link #out} from its last finished round instead of starting one there. */
@@ -121,6 +133,17 @@ public final class ExperimentRunBuilder {
         require(algorithm.warmup() >= 0 && algorithm.warmup() <= steps, "\"algorithm.warmup\" (" + algorithm.warmup()
                 + ") must be between 0 and the run's optimizer steps, rounds x minibatches = " + steps);
         require(probes == null || !judges.isEmpty(), "\"probes\": gold probes measure judges; give at least one judge");
+        require(!perTurnCredit || !GroupJudging.any(judges), "a group judge scores whole transcripts side by side, not each turn's: "
+                + "use outcome credit with it (\"credit\": \"outcome\"), or a pointwise judge for per-turn credit");
+        require(alarm == null || alarm.action() != Alarm.Action.REFRESH || refresh != null,
+                "\"alarm.action\": refresh needs a judge refresh (judgeRefresh(...), \"judge_refresh\" in a file): which built-in judge, what to train it on");
+        if (refresh != null) {
+            require(refresh.judge() < judges.size(), "\"judge_refresh.judge\" must name one of the " + judges.size()
+                    + " judges, was " + refresh.judge());
+            require(!(judges.get(refresh.judge()).function() instanceof GroupJudgeFunction),
+                    "\"judge_refresh.judge\": judge " + refresh.judge() + " judges in groups; a refresh trains a pointwise judge's reading");
+            if (probes != null) refresh = refresh.without(probes.gold());
+        }
         Objects.requireNonNull(check, "answerCheck");
         Objects.requireNonNull(executor, "executor");
         if (out == null) out = Path.of("runs", name);

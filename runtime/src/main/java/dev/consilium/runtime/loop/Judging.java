@@ -42,6 +42,17 @@ final class Judging {
         this.perTurn = perTurn;
     }
 
+    /** These judges and reward functions with judge {@code index} replaced by {@code judge}, its weight kept (a refreshed judge). */
+    Judging withJudge(int index, RewardFunction judge) {
+        List<Compose.Weighted> js = new ArrayList<>(judges);
+        js.set(index, Compose.term(judge, judges.get(index).weight()));
+        return new Judging(js, functions, check, perTurn);
+    }
+
+    RewardFunction judge(int index) {
+        return judges.get(index).function();
+    }
+
     /**
      * One judged rollout: each judge's verdict, each reward function's, and their weighted sum, on the whole
      * transcript; {@code exact}: the answer check's view of its final answer; with per-turn credit, {@code turns}
@@ -73,18 +84,25 @@ final class Judging {
      */
     Judgments judge(Rollouts rollouts, List<GoldItem> probes, long shuffleSeed, RolloutExecutor executor) {
         int n = rollouts.size();
+        Set<String> agents = new LinkedHashSet<>();
+        for (Trajectory t : rollouts.trajectories()) for (ModelCall c : t.calls()) agents.add(c.agent());
+        List<JudgedItem> probeItems = new ArrayList<>();
+        for (GoldItem probe : probes) probeItems.add(JudgedItem.of(probe.task(), asTranscript(probe.answer(), agents), probe.reference()));
+        // Group judges first, one call per task group (and per probe, in a group of G); pointwise judges then per unit.
+        Verdict[][] grouped = GroupJudging.any(judges) ? GroupJudging.judge(judges, rollouts, probeItems, shuffleSeed, executor) : null;
         List<Callable<Judged>> units = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             Trajectory t = rollouts.trajectories().get(k);
             TaskRecord task = rollouts.taskOf(k);
-            units.add(() -> judge(t, task));
+            List<Verdict> pre = GroupJudging.row(grouped, k);
+            units.add(() -> judge(t, task, pre));
         }
-        Set<String> agents = new LinkedHashSet<>();
-        for (Trajectory t : rollouts.trajectories()) for (ModelCall c : t.calls()) agents.add(c.agent());
-        for (GoldItem probe : probes) {
+        for (int k = 0; k < probes.size(); k++) {
+            GoldItem probe = probes.get(k);
             TaskRecord task = TaskRecord.of(probe.id(), probe.task(), probe.reference());
-            String transcript = asTranscript(probe.answer(), agents);
-            units.add(() -> judgesOnly(task, transcript));
+            String transcript = probeItems.get(k).answer();
+            List<Verdict> pre = GroupJudging.row(grouped, n + k);
+            units.add(() -> judgesOnly(task, transcript, pre));
         }
         // Shuffled so that probes reach the judges in among the rollouts, not as a block after them; a round
         // without probes keeps the rollouts' order, so that runs without them judge as they always did.
@@ -117,35 +135,44 @@ final class Judging {
         return transcript ? answer : Transcripts.line(agents.iterator().next(), answer);
     }
 
-    /** The judges' verdicts on a transcript; no reward function, whose verdicts no probe measures. */
-    private Judged judgesOnly(TaskRecord task, String transcript) {
+    /**
+     * The judges' verdicts on a transcript; no reward function, whose verdicts no probe measures. {@code pre}: the
+     * group judges' verdicts already given (null where a judge is pointwise, or null altogether).
+     */
+    private Judged judgesOnly(TaskRecord task, String transcript, List<Verdict> pre) {
         JudgedItem item = JudgedItem.of(task.input(), transcript, task.reference());
         List<Verdict> verdicts = new ArrayList<>();
-        for (Compose.Weighted j : judges) verdicts.add(j.function().evaluate(item));
+        for (int j = 0; j < judges.size(); j++) verdicts.add(verdict(j, item, pre));
         return new Judged(verdicts, List.of(), verdicts.isEmpty() ? null : verdicts.getFirst(), false, List.of());
     }
 
     Judged judge(Trajectory t, TaskRecord task) {
+        return judge(t, task, null);
+    }
+
+    /** As {@link #judge(Trajectory, TaskRecord)}, the group judges' verdicts on the whole transcript in {@code pre}. */
+    private Judged judge(Trajectory t, TaskRecord task, List<Verdict> pre) {
         int n = t.calls().size();
-        Judged outcome = judge(task, Transcripts.of(t), t.output() == null ? "" : t.output());
+        Judged outcome = judge(task, Transcripts.of(t), t.output() == null ? "" : t.output(), pre);
         if (!perTurn || n == 0) return outcome;
         List<Verdict> turns = new ArrayList<>(n);
         for (int k = 0; k < n - 1; k++) {
             String said = t.calls().get(k).output();
-            turns.add(judge(task, Transcripts.upTo(t, k + 1), said == null ? "" : said).combined());
+            turns.add(judge(task, Transcripts.upTo(t, k + 1), said == null ? "" : said, null).combined());
         }
         turns.add(outcome.combined());
         return new Judged(outcome.judges(), outcome.functions(), outcome.combined(), outcome.exact(), turns);
     }
 
     /** The judges' and reward functions' verdicts on one transcript whose last answer is {@code finalAnswer}. */
-    private Judged judge(TaskRecord task, String transcript, String finalAnswer) {
+    private Judged judge(TaskRecord task, String transcript, String finalAnswer, List<Verdict> pre) {
         JudgedItem item = JudgedItem.of(task.input(), transcript, task.reference());
         List<Verdict> judgeVerdicts = new ArrayList<>(), fnVerdicts = new ArrayList<>();
         List<Compose.Weighted> terms = new ArrayList<>(), scored = new ArrayList<>();
         double scoredFunctionWeight = 0;
-        for (Compose.Weighted j : judges) {
-            Verdict v = j.function().evaluate(item);
+        for (int k = 0; k < judges.size(); k++) {
+            Compose.Weighted j = judges.get(k);
+            Verdict v = verdict(k, item, pre);
             judgeVerdicts.add(v);
             terms.add(Compose.term(fixed(j.function().name(), v), j.weight()));
             if (v instanceof Verdict.Score) scored.add(terms.getLast());
@@ -162,6 +189,12 @@ final class Judging {
         List<Compose.Weighted> counted = scored.size() < terms.size() && scoredFunctionWeight > 0 ? scored : terms;
         Verdict combined = Compose.weightedSum(counted).evaluate(item);
         return new Judged(judgeVerdicts, fnVerdicts, combined, check.accepts(task, finalAnswer), List.of());
+    }
+
+    /** Judge {@code j}'s verdict on {@code item}: given in {@code pre} where it judged in groups, else asked now. */
+    private Verdict verdict(int j, JudgedItem item, List<Verdict> pre) {
+        Verdict given = pre == null ? null : pre.get(j);
+        return given != null ? given : judges.get(j).function().evaluate(item);
     }
 
     private static RewardFunction fixed(String name, Verdict v) {

@@ -3,6 +3,7 @@ package dev.consilium.runtime.loop;
 import dev.consilium.agents.workflow.WorkflowFactory;
 import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.function.RewardFunctions;
+import dev.consilium.rewards.judge.GroupJudge;
 import dev.consilium.rewards.judge.JudgeModel;
 import dev.consilium.rewards.judge.PointwiseJudge;
 import dev.consilium.rewards.judge.Prompts;
@@ -22,12 +23,16 @@ import java.util.TreeSet;
 public final class PluginRegistry {
     /** The generic judge prompt: pointwise, binary, reference-guided, over any model. */
     static final String POINTWISE = "pointwise";
+    /** The generic group prompt: binary, reference-guided, every answer of a task group scored in one call. */
+    static final String GROUP = "group";
     static final String POINTWISE_RUBRIC = "The final answer in the transcript is a correct answer to the task.";
 
     private WorkflowFactory workflows = WorkflowFactory.standard();
     private final Map<String, String> owners = new LinkedHashMap<>();
     private final Map<String, RewardFunction> rewards = new LinkedHashMap<>();
     private final Map<String, JudgePrompt> judgePrompts = new LinkedHashMap<>();
+    private final Map<String, GroupJudgePrompt> groupPrompts = new LinkedHashMap<>();
+    private final Map<String, TrainableJudge> trainableJudges = new LinkedHashMap<>();
     private final Map<String, TaskReader> taskReaders = new LinkedHashMap<>();
     private final Map<String, AnswerCheck> answerChecks = new LinkedHashMap<>();
     private String registering = "built-in";
@@ -38,6 +43,9 @@ public final class PluginRegistry {
         judgePrompt(POINTWISE, (model, ref, nonce) -> PointwiseJudge.builder()
                 .model(JudgeModel.builder().model(model).name(ref).nonceSeed(nonce).build())
                 .rubric(POINTWISE_RUBRIC).scale(Scale.BINARY).prompt(Prompts.POINTWISE).build());
+        groupJudgePrompt(GROUP, (model, ref, nonce) -> GroupJudge.builder()
+                .model(JudgeModel.builder().model(model).name(ref).nonceSeed(nonce).build())
+                .rubric(POINTWISE_RUBRIC).scale(Scale.BINARY).build());
         taskReader(JsonlTasks.NAME, new JsonlTasks());
         answerCheck("exact", AnswerCheck.exact());
     }
@@ -68,6 +76,19 @@ public final class PluginRegistry {
     /** A judge prompt an experiment names in {@code judges[i].prompt}. */
     public PluginRegistry judgePrompt(String name, JudgePrompt prompt) {
         return put(judgePrompts, "judge prompt", name, prompt);
+    }
+
+    /** A group judge prompt an experiment names in {@code judges[i].prompt} where {@code judges[i].mode} is {@code group}. */
+    public PluginRegistry groupJudgePrompt(String name, GroupJudgePrompt prompt) {
+        return put(groupPrompts, "group judge prompt", name, prompt);
+    }
+
+    /**
+     * How the built-in judge asked with judge prompt {@code prompt} is fine-tuned, for {@code judge_refresh}: the
+     * reading and verdict that prompt's judge writes are what it trains.
+     */
+    public PluginRegistry trainableJudge(String prompt, TrainableJudge trainer) {
+        return put(trainableJudges, "judge trainer", prompt, trainer);
     }
 
     /** A task reader an experiment names in {@code tasks.reader}. */
@@ -101,6 +122,19 @@ public final class PluginRegistry {
 
     JudgePrompt judgePrompt(String name, String key) {
         return known(judgePrompts, name, key);
+    }
+
+    GroupJudgePrompt groupJudgePrompt(String name, String key) {
+        return known(groupPrompts, name, key);
+    }
+
+    TrainableJudge trainableJudge(String prompt, String key) {
+        TrainableJudge t = trainableJudges.get(prompt);
+        if (t == null) {
+            throw new IllegalArgumentException("\"" + key + "\": judge prompt \"" + prompt + "\" has no judge trainer, so its judge cannot "
+                    + "be refreshed; prompts that can: " + new TreeSet<>(trainableJudges.keySet()));
+        }
+        return t;
     }
 
     TaskReader taskReader(String name, String key) {

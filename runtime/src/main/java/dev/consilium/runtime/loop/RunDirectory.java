@@ -41,11 +41,11 @@ final class RunDirectory implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EXPERIMENT = "experiment.json";
     private static final List<String> JOURNALS = List.of("trajectories.jsonl", "verdicts.jsonl", "rewards.jsonl",
-            "preferences.jsonl", "metrics.jsonl", "probes.jsonl", "alarms.jsonl");
+            "preferences.jsonl", "metrics.jsonl", "probes.jsonl", "alarms.jsonl", "judge_refresh.jsonl");
 
     private final Path dir;
     private final String title;
-    private final Journal trajectories, verdicts, rewards, preferences, metrics, probes, alarms;
+    private final Journal trajectories, verdicts, rewards, preferences, metrics, probes, alarms, refreshes;
 
     private RunDirectory(Path dir, String title) {
         this.dir = dir;
@@ -57,6 +57,7 @@ final class RunDirectory implements AutoCloseable {
         this.metrics = Journal.open(dir.resolve("metrics.jsonl"));
         this.probes = Journal.open(dir.resolve("probes.jsonl"));
         this.alarms = Journal.open(dir.resolve("alarms.jsonl"));
+        this.refreshes = Journal.open(dir.resolve("judge_refresh.jsonl"));
     }
 
     /** A new run in {@code dir}, which must not hold another run's finished rounds; a failed start there is replaced. */
@@ -168,6 +169,11 @@ final class RunDirectory implements AutoCloseable {
         alarms.append(record);
     }
 
+    /** A judge refresh: what it trained on, where its checkpoint is, the judge's agreement before and after. */
+    void recordJudgeRefresh(ObjectNode record) {
+        refreshes.append(record);
+    }
+
     /** The starting policy's evaluation: round 0 done. */
     void recordStart(ObjectNode evaluation) {
         metrics.append(evaluation);
@@ -184,6 +190,7 @@ final class RunDirectory implements AutoCloseable {
         preferences.sync();
         probes.sync();
         alarms.sync();
+        refreshes.sync();
         metrics.append(record);
         metrics.sync();
         writeReport();
@@ -240,5 +247,6 @@ final class RunDirectory implements AutoCloseable {
         metrics.close();
         probes.close();
         alarms.close();
+        refreshes.close();
     }
 }

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * {@code abstain_rate}, {@code kl}, {@code entropy}, {@code expert_load} (max/mean per MoE layer),
  * {@code rollout_tokens_per_s}, {@code train_tokens_per_s}, {@code cost_by_agent}, {@code cost_by_model},
  * {@code probe_agreement}, {@code probe_agreement_by_kind}, {@code probes}, {@code rollout_true_accuracy},
- * {@code probe_estimated_accuracy}, {@code alarm} (the reasons a round raised the reward-hacking alarm).
+ * {@code probe_estimated_accuracy}, {@code alarm} (the reasons a round raised the reward-hacking alarm), {@code judge_refresh} (the judge was
+ * fine-tuned after the round: why, its agreement on held-back items before and after).
  */
 public final class Report {
     /**
@@ -159,7 +160,8 @@ public final class Report {
      * where the reward-hacking alarm fired marked and its reasons given. Absent when the run measured none of them.
      */
     private static String truthTable(List<JsonNode> metrics) {
-        if (metrics.stream().noneMatch(m -> m.has("probe_agreement") || m.has("rollout_true_accuracy") || m.has("alarm"))) return "";
+        if (metrics.stream().noneMatch(m -> m.has("probe_agreement") || m.has("rollout_true_accuracy") || m.has("alarm")
+                || m.has("judge_refresh"))) return "";
         int rounds = 0;
         for (JsonNode m : metrics) rounds = Math.max(rounds, m.path("round").asInt() + 1);
         StringBuilder t = new StringBuilder("<h2>Reward against the truth</h2><div class=\"grid\">");
@@ -192,6 +194,13 @@ public final class Report {
             } else {
                 t.append("<span class=\"ok\">quiet</span>");
             }
+            if (m.has("judge_refresh")) {
+                JsonNode f = m.get("judge_refresh");
+                t.append("<br><b>&#8635; judge refreshed</b> (").append(Html.escape(f.path("why").asText())).append("): agreement on ")
+                        .append(f.path("held_back").asInt()).append(" held-back items ").append(rate(f, "agreement_before"))
+                        .append(" &rarr; ").append(rate(f, "agreement_after")).append(", trained on ")
+                        .append(f.path("trained_on").asInt()).append(" items; later rounds judge with it.");
+            }
             t.append("</td></tr>");
         }
         return t.append("</table>").append(TRUTH_NOTE).toString();
@@ -205,7 +214,7 @@ public final class Report {
             + " something other than being right: the reward-hacking alarm marks those rounds.</p>";
 
     private static String rate(JsonNode m, String field) {
-        return m.has(field) ? String.format(Locale.ROOT, "%.3f", m.get(field).asDouble()) : "n/a";
+        return m.path(field).isNumber() ? String.format(Locale.ROOT, "%.3f", m.get(field).asDouble()) : "n/a";
     }
 
     private static String truth(Boolean correct) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.rewards.calibration.GoldItem;
 import dev.consilium.rewards.calibration.Stats;
 import dev.consilium.rewards.function.RewardFunction;
+import dev.consilium.runtime.loop.ExperimentJudges;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.rewards.verdict.Verdict;
 
@@ -85,11 +86,22 @@ public record JudgeAgreement(String judge, Counts overall, Map<String, Counts> p
 
     /** Runs {@code judge} over the pointwise items of {@code gold} (pairs are left out: the loop judges one at a time). */
     public static JudgeAgreement measure(RewardFunction judge, List<GoldItem> gold) {
+        return measure(judge, gold, 1);
+    }
+
+    /**
+     * As {@link #measure(RewardFunction, List)}, a group judge judging each item in a group of {@code groupSize} as a
+     * run judges its probes ({@link ExperimentJudges#judge}); a pointwise judge judges each alone all the same.
+     */
+    public static JudgeAgreement measure(RewardFunction judge, List<GoldItem> gold, int groupSize) {
         Counts all = new Counts();
         Map<String, Counts> kinds = new LinkedHashMap<>();
-        for (GoldItem g : gold) {
-            if (g.isPairwise()) continue;
-            Verdict v = judge.evaluate(JudgedItem.of(g.task(), g.answer(), g.reference()));
+        List<GoldItem> pointwise = gold.stream().filter(g -> !g.isPairwise()).toList();
+        List<Verdict> verdicts = ExperimentJudges.judge(judge, pointwise.stream()
+                .map(g -> JudgedItem.of(g.task(), g.answer(), g.reference())).toList(), groupSize, 0);
+        for (int i = 0; i < pointwise.size(); i++) {
+            GoldItem g = pointwise.get(i);
+            Verdict v = verdicts.get(i);
             int label = g.label() >= 0.5 ? 1 : 0;
             all.add(label, v);
             kinds.computeIfAbsent(g.kind(), k -> new Counts()).add(label, v);

@@ -136,16 +136,9 @@ public final class JudgeTrainer {
         IntList ids = new IntList(1 << 16);
         List<Float> weights = new ArrayList<>();
         for (JudgeExample e : examples) {
-            List<dev.langchain4j.data.message.ChatMessage> prompt = JudgeDialogues.prompt(e.task(), e.transcript(), e.reference(), rng.nextLong());
-            if (prompt == null) continue; // the judge refuses it (an empty transcript): nothing to learn
-            List<TemplateMessage> chat = new ArrayList<>();
-            for (var m : prompt) {
-                chat.add(switch (m) {
-                    case SystemMessage s -> new TemplateMessage(TemplateMessage.Role.SYSTEM, s.text());
-                    case UserMessage u -> new TemplateMessage(TemplateMessage.Role.USER, u.singleText());
-                    default -> throw new IllegalStateException("the judge prompt holds a " + m.type() + " message");
-                });
-            }
+            List<TemplateMessage> chat = chat(e, rng.nextLong());
+            if (chat == null) continue; // the judge refuses it (an empty transcript): nothing to learn
+            chat = new ArrayList<>(chat);
             String reply = e.reply();
             chat.add(new TemplateMessage(TemplateMessage.Role.ASSISTANT, reply));
             ChatTokens t = template.render(chat, false);
@@ -169,6 +162,24 @@ public final class JudgeTrainer {
         float[] w = new float[weights.size()];
         for (int i = 0; i < w.length; i++) w[i] = weights.get(i);
         return TokenDataset.weighted(ids.toArray(), w);
+    }
+
+    /**
+     * The judge's own prompt for {@code e} (its fences tagged from {@code nonceSeed}) as chat-template messages, or null
+     * where the judge refuses to judge it (an empty transcript).
+     */
+    static List<TemplateMessage> chat(JudgeExample e, long nonceSeed) {
+        List<dev.langchain4j.data.message.ChatMessage> prompt = JudgeDialogues.prompt(e.task(), e.transcript(), e.reference(), nonceSeed);
+        if (prompt == null) return null;
+        List<TemplateMessage> chat = new ArrayList<>();
+        for (var m : prompt) {
+            chat.add(switch (m) {
+                case SystemMessage s -> new TemplateMessage(TemplateMessage.Role.SYSTEM, s.text());
+                case UserMessage u -> new TemplateMessage(TemplateMessage.Role.USER, u.singleText());
+                default -> throw new IllegalStateException("the judge prompt holds a " + m.type() + " message");
+            });
+        }
+        return chat;
     }
 
     /** The reply's verdict characters: each comparison mark ({@code =} or {@code x} after a digit pair) and the score. */

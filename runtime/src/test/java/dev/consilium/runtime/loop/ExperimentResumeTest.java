@@ -98,6 +98,50 @@ class ExperimentResumeTest {
         assertResumesAsIfUninterrupted(run);
     }
 
+    /**
+     * A run that refreshes its built-in judge every round (the registered trainer, a few steps), killed while judging
+     * round 2 and resumed from its directory as {@code consilium run --resume} does: round 2 is judged by the judge
+     * round 1's refresh made, and round 2's refresh starts from it, so every journal and both refreshed judges come
+     * out as in the uninterrupted run.
+     */
+    @Test
+    void aRunThatRefreshesItsJudgeResumesWithTheJudgeItHadReached() throws IOException {
+        Path judge = dir.resolve("refresh-judge");
+        ModelCheckpoint.save(judge, new dev.consilium.moe.model.DeepSeekV3Model(LoopFixture.config(1024), 9),
+                ModelCheckpoint.load(fixture.policy()).tokenizer(), null);
+        Path gold = dir.resolve("refresh-gold.jsonl");
+        dev.consilium.rewards.calibration.GoldSet.write(gold, dev.consilium.rewards.calibration.GoldSet
+                .read(Path.of("..", "datasets", "judge", "arithmetic.jsonl")).stream().filter(g -> !g.isPairwise()).limit(12).toList());
+        Path refreshWhole = dir.resolve("refresh-whole"), killed = dir.resolve("refresh-killed");
+        ExperimentRun.start(LoopFixture.parse(refreshing(refreshWhole, judge, gold)), LoopFixture.quiet()).run();
+        // Calls: round 0's evaluation; round 1's rollouts, judging, evaluation, the refresh's two measurements; round 2's
+        // rollouts, then its judging (call 7).
+        ExperimentRun r = ExperimentRun.start(LoopFixture.parse(refreshing(killed, judge, gold)), LoopFixture.quiet())
+                .withExecutor(new KillingExecutor(7, 2));
+        assertThrows(KillingExecutor.Killed.class, r::run);
+        assertTrue(Files.isDirectory(killed.resolve("judges").resolve("round-0001")), "round 1's refresh was kept");
+
+        ExperimentRun.resume(killed, LoopFixture.quiet()).run();
+        for (String journal : List.of("verdicts", "judge_refresh", "metrics")) {
+            assertEquals(comparable(lines(refreshWhole.resolve(journal + ".jsonl"))), comparable(lines(killed.resolve(journal + ".jsonl"))),
+                    journal + ".jsonl");
+        }
+        assertEquals("judges/round-0001", lines(killed.resolve("judge_refresh.jsonl")).get(1).get("from").asText());
+        for (String round : List.of("round-0001", "round-0002")) {
+            assertArrayEquals(ModelCheckpoint.load(refreshWhole.resolve("judges").resolve(round)).model().params(),
+                    ModelCheckpoint.load(killed.resolve("judges").resolve(round)).model().params(), round + "'s judge");
+        }
+    }
+
+    /** The fixture's experiment with a built-in arithmetic judge refreshed every round for 2 steps. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode refreshing(Path out, Path judge, Path gold) {
+        var e = fixture.experiment(out).put("allow_abstaining_judges", true);   // an untrained judge writes no verdict
+        e.putArray("judges").addObject().put("model", "builtin/" + judge).put("prompt", "arithmetic-judge").put("weight", 1.0);
+        e.putObject("judge_refresh").put("every", 1).put("steps", 2).put("batch_size", 1).put("gold", gold.toString())
+                .put("gold_per_refresh", 4).put("held_back", 2);
+        return e;
+    }
+
     private static Path killedAt(String name, int call, int unit) {
         Path run = dir.resolve(name);
         ExperimentRun r = ExperimentRun.start(LoopFixture.parse(fixture.experiment(run)), LoopFixture.quiet())

@@ -179,7 +179,7 @@ class ProbesAndAlarmTest {
         e.putObject("alarm").put("action", "panic");
         Files.writeString(file, e.toString());
         var action = assertThrows(IllegalArgumentException.class, () -> ExperimentFile.start(file, registry, LoopFixture.quiet()));
-        assertTrue(action.getMessage().contains("\"alarm.action\" must be warn or stop, was panic"), action.getMessage());
+        assertTrue(action.getMessage().contains("\"alarm.action\" must be warn, stop or refresh, was panic"), action.getMessage());
 
         e.putObject("alarm").put("min_probe_agreement", 1.5);
         Files.writeString(file, e.toString());
