@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.consilium.runtime.seam.ExecutorOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -49,7 +51,8 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
                          int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
                          String providers, String credit, int evalSamples, String answerCheck, Integer answerTokens,
-                         Boolean allowAbstainingJudges, Double timeLimitMinutes, Probes probes, AlarmSpec alarm) {
+                         Boolean allowAbstainingJudges, Double timeLimitMinutes, Probes probes, AlarmSpec alarm,
+                         ExecutorSpec executor) {
 
     /** Every turn shares how the run ended ({@code credit: outcome}, the default). */
     public static final String OUTCOME = "outcome";
@@ -83,6 +86,17 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
      */
     public record AlarmSpec(@JsonProperty("min_probe_agreement") Double minProbeAgreement,
                             @JsonProperty("max_reward_gap") Double maxRewardGap, String action) {}
+
+    /**
+     * Where the run's rollouts and held-out answers run: {@code type} {@code in-process} (the default) or an engine a
+     * jar on the class path provides ({@code spark}, from the cluster module), its {@code master} URL and engine
+     * settings in {@code conf}. {@code consilium run --executor/--master/--conf} overrides it.
+     */
+    public record ExecutorSpec(String type, String master, Map<String, String> conf) {
+        public ExecutorOptions options() {
+            return new ExecutorOptions(type, master, conf);
+        }
+    }
 
     /** An LLM judge: a model ref, the prompt it is asked with (default {@code pointwise}, or a plugin's), its weight. */
     public record JudgeSpec(String model, String prompt, Double weight) {}
@@ -178,6 +192,9 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
                 throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
             }
         }
+        if (executor != null && (executor.type() == null || executor.type().isBlank())) {
+            throw new IllegalArgumentException(where + ": missing \"executor.type\" (in-process, or spark with the cluster module)");
+        }
         if (evalSamples < 0) throw new IllegalArgumentException(where + ": \"eval_samples\" must be >= 0, was " + evalSamples);
         if (!List.of(OUTCOME, PER_TURN).contains(credit)) {
             throw new IllegalArgumentException(where + ": \"credit\" must be outcome or per-turn, was " + credit);
@@ -203,7 +220,8 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public Experiment with(Integer rounds, Long seed, String out) {
         return new Experiment(name, policy, workflow, tasks, judges, rewards, algorithm, rounds != null ? rounds : this.rounds,
                 tasksPerRound, rolloutsPerTask, temperature, seed != null ? seed : this.seed, budgetUsd, out != null ? out : this.out,
-                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes, probes, alarm);
+                providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes, probes, alarm,
+                executor);
     }
 
     /** The alarm an experiment file's {@code alarm} asks for, its absent thresholds at their defaults. */

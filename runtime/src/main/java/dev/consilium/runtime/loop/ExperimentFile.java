@@ -89,7 +89,7 @@ public final class ExperimentFile {
                 : new Experiment.Probes(existing(base, e.probes().gold(), "probes.gold", where, false), e.probes().perRound());
         return new Experiment(e.name(), policy, e.workflow(), tasks, judges, e.rewards(), e.algorithm(), e.rounds(), e.tasksPerRound(),
                 e.rolloutsPerTask(), e.temperature(), e.seed(), e.budgetUsd(), e.out(), providers, e.credit(), e.evalSamples(),
-                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm());
+                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm(), e.executor());
     }
 
     private static String existing(Path base, String path, String key, String where, boolean directory) {
@@ -139,6 +139,7 @@ public final class ExperimentFile {
                     .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
             if (e.probes() != null) b.probes(new GoldProbes(goldSet(e.probes().gold()), e.probes().perRoundOr(32)));
             if (e.alarm() != null) b.alarm(Experiment.alarm(e.alarm()));
+            if (e.executor() != null) b.executor(e.executor().options(), plugins.loader());
             if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
             if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));
             return b;
