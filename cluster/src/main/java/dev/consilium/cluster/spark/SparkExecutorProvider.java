@@ -29,7 +29,7 @@ public final class SparkExecutorProvider implements ExecutorProvider {
     }
 
     /** The configuration {@code options} ask for, {@code secret} the shared secret of a standalone cluster (or null). */
-    static SparkConf conf(ExecutorOptions options, String secret) {
+    public static SparkConf conf(ExecutorOptions options, String secret) {
         SparkConf conf = new SparkConf();   // spark-submit's settings arrive as spark.* system properties
         String master = options.master() != null ? options.master() : conf.get("spark.master", null);
         if (master == null) {

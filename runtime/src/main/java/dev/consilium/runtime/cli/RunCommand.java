@@ -46,6 +46,8 @@ final class RunCommand implements Callable<Integer> {
         PluginRegistry registry = plugins.registry();
         ExperimentRun run = resume != null ? ExperimentFile.resume(resume, registry, System.out)
                 : ExperimentFile.start(experiment, registry, System.out);
+        if (executor != null) run = run.withExecutor(new ExecutorOptions(executor, master, conf));
+        else if (master != null || !conf.isEmpty()) throw new IllegalArgumentException("--master and --conf go with --executor NAME");
         ExperimentRun.Result r = run.run();
         System.out.println("held-out accuracy: " + ExperimentRun.accuracy(r.before()) + " -> " + ExperimentRun.accuracy(r.after()));
         if (ExperimentRun.sampledAccuracy(r.after()) != null) {

@@ -3,10 +3,15 @@ package dev.consilium.runtime.loop;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.Agent;
+import dev.consilium.runtime.cli.Main;
 import dev.consilium.runtime.seam.ExecutorOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +57,18 @@ class RemoteExecutorRunTest {
             assertEquals(expected.size(), actual.size(), journal);
             for (int i = 0; i < expected.size(); i++) assertEquals(expected.get(i), actual.get(i), journal + " record " + i);
         }
+    }
+
+    @Test
+    void consiliumRunTakesTheExecutorFromTheCommandLine() throws Exception {
+        Path file = dir.resolve("cli.json");
+        Files.writeString(file, fixture.experiment(dir.resolve("cli")).put("rounds", 1).toString());
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(new StringWriter()));
+        assertNotEquals(0, cli.execute("run", file.toString(), "--master", "local[2]"), "--master without --executor");
+        int opened = SerialisingExecutor.OPENED.get();
+        assertEquals(0, cli.execute("run", file.toString(), "--executor", "serialising", "--conf", "x.y=1"));
+        assertEquals(opened + 1, SerialisingExecutor.OPENED.get(), "the run went through the executor --executor named");
     }
 
     @Test
