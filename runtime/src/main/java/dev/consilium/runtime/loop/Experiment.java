@@ -45,7 +45,9 @@ import java.util.stream.Collectors;
  * rounds. {@code out}, the run directory, is relative to the working directory. {@code probes}
  * ({@code {"gold": "../datasets/judge/arithmetic.jsonl", "per_round": 32}}) judges gold-labelled items in among each
  * round's rollouts and journals the judge's agreement on them; {@code alarm} ({@code {"min_probe_agreement": 0.9,
- * "max_reward_gap": 0.2, "action": "warn"}}) warns, or stops, when the judge is being gamed.
+ * "max_reward_gap": 0.2, "action": "warn"}}) warns, or stops, when the judge is being gamed. {@code executor}
+ * ({@code {"type": "spark", "master": "spark://head:7077", "conf": {"spark.executor.memory": "4g"}}}) runs the rollouts
+ * and held-out answers on an engine a jar on the class path provides (docs/CLUSTER.md); in-process by default.
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
