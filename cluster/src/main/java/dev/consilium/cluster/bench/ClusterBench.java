@@ -48,7 +48,9 @@ public final class ClusterBench implements Runnable {
 
     @Option(names = "--executors", split = ",", defaultValue = "2,4", description = "Executor counts to compare (default: ${DEFAULT-VALUE}).")
     List<Integer> executors;
-    @Option(names = "--units", defaultValue = "256", description = "Judgments per timed job (default: ${DEFAULT-VALUE}).")
+    // A judging stage's size: the demo judges 512 rollouts and 32 probes a round. A job has a fixed cost (about a
+    // second here: the spec's broadcast, scheduling, each task's launch) that a smaller job would mostly measure.
+    @Option(names = "--units", defaultValue = "512", description = "Judgments per timed job (default: ${DEFAULT-VALUE}).")
     int units;
     @Option(names = "--latency-ms", defaultValue = "200", description = "The stub judge's answer latency (default: ${DEFAULT-VALUE}).")
     int latencyMs;
