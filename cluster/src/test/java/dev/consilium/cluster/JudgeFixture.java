@@ -4,8 +4,8 @@ import dev.consilium.cluster.bench.SumItems;
 import dev.consilium.cluster.judge.JudgeItem;
 import dev.consilium.cluster.judge.JudgeSpec;
 import dev.consilium.cluster.judge.StubJudgeServer;
-import dev.consilium.cluster.seam.SecretEnv;
-import dev.consilium.cluster.seam.WorkUnit;
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.WorkUnit;
 import dev.consilium.rewards.judge.Scale;
 
 import java.time.Duration;

@@ -1,15 +1,16 @@
 package dev.consilium.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.cluster.judge.JudgeItem;
 import dev.consilium.cluster.judge.JudgeSpec;
 import dev.consilium.cluster.judge.Judgments;
 import dev.consilium.cluster.judge.VerdictJson;
-import dev.consilium.cluster.seam.InProcessUnitExecutor;
-import dev.consilium.cluster.seam.NoWorker;
-import dev.consilium.cluster.seam.SecretEnv;
-import dev.consilium.cluster.seam.UnitFunction;
-import dev.consilium.cluster.seam.WorkUnit;
-import dev.consilium.cluster.seam.WorkerCache;
+import dev.consilium.runtime.seam.InProcessUnitExecutor;
+import dev.consilium.runtime.seam.NoWorker;
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.UnitFunction;
+import dev.consilium.runtime.seam.WorkUnit;
+import dev.consilium.runtime.seam.WorkerCache;
 import dev.consilium.cluster.spark.ClusterConf;
 import dev.consilium.cluster.spark.LocalClusterHome;
 import dev.consilium.cluster.spark.SparkUnitExecutor;
@@ -18,8 +19,10 @@ import dev.consilium.rewards.verdict.Verdict;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,6 +44,9 @@ class LocalClusterTest {
 
     private static SparkUnitExecutor spark;
     private static JudgeFixture judge;
+    private static Map<String, List<JsonNode>> inProcess;
+    @TempDir
+    static Path runs;
 
     @BeforeAll
     static void start() {
@@ -104,6 +110,55 @@ class LocalClusterTest {
         UnitFunction<Judge, Integer, Integer> buildsHere = (j, u) -> WorkerCache.builds(spec);
         Map<String, Integer> builds = spark.runAll(spec, judge.secrets, numbered(8), buildsHere);
         assertEquals(Set.of(1), Set.copyOf(builds.values()));
+    }
+
+    /** The reference: the same experiment in-process, run once for the class. */
+    private static Map<String, List<JsonNode>> inProcessJournals() {
+        if (inProcess == null) {
+            Path out = runs.resolve("in-process");
+            RunFixture.start(out).run();
+            inProcess = RunFixture.journals(out);
+            assertFalse(inProcess.get("preferences").isEmpty() && inProcess.get("trajectories").isEmpty());
+        }
+        return inProcess;
+    }
+
+    @Test
+    void aRunOnTheClusterJournalsWhatTheInProcessRunDoesRecordByRecord() {
+        awaitBothExecutors();
+        Path out = runs.resolve("on-spark");
+        RunFixture.start(out).withExecutor(spark).run();
+        assertJournalsEqual(inProcessJournals(), RunFixture.journals(out));
+    }
+
+    @Test
+    void anExecutorKilledMidRoundIsReRunAndTheJournalsHaveEveryRecordOnce() {
+        awaitBothExecutors();
+        ExecutorKiller killer = new ExecutorKiller();
+        spark.context().sc().addSparkListener(killer);
+        Path out = runs.resolve("killed");
+        try {
+            RunFixture.start(out).withExecutor(spark).run();
+        } finally {
+            spark.context().sc().removeSparkListener(killer);
+        }
+        assertTrue(killer.killed() > 0, "an executor JVM was killed mid-round");
+        assertTrue(killer.failedTasks() > 0, "the killed executor's task failed and was re-run");
+        Map<String, List<JsonNode>> got = RunFixture.journals(out);
+        for (Map.Entry<String, List<JsonNode>> j : got.entrySet()) {
+            Set<String> ids = new HashSet<>();
+            for (JsonNode r : j.getValue()) assertTrue(ids.add(r.get("id").asText()), j.getKey() + " holds " + r.get("id") + " twice");
+        }
+        assertJournalsEqual(inProcessJournals(), got);
+    }
+
+    private static void assertJournalsEqual(Map<String, List<JsonNode>> expected, Map<String, List<JsonNode>> actual) {
+        for (String journal : RunFixture.JOURNALS) {
+            List<JsonNode> e = expected.get(journal), a = actual.get(journal);
+            assertEquals(e.size(), a.size(), journal + ": records");
+            // record by record, so a difference names the first record that differs
+            for (int i = 0; i < e.size(); i++) assertEquals(e.get(i), a.get(i), journal + " record " + i);
+        }
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.consilium.cluster;
 
 import dev.consilium.cluster.judge.Judgments;
 import dev.consilium.cluster.judge.VerdictJson;
-import dev.consilium.cluster.seam.InProcessUnitExecutor;
-import dev.consilium.cluster.seam.WorkerCache;
+import dev.consilium.runtime.seam.InProcessUnitExecutor;
+import dev.consilium.runtime.seam.WorkerCache;
 import dev.consilium.cluster.spark.ClusterConf;
 import dev.consilium.cluster.spark.SparkUnitExecutor;
 import dev.consilium.rewards.verdict.Verdict;

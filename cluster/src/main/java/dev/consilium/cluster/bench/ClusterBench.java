@@ -6,12 +6,12 @@ import dev.consilium.cluster.judge.JudgeItem;
 import dev.consilium.cluster.judge.JudgeSpec;
 import dev.consilium.cluster.judge.Judgments;
 import dev.consilium.cluster.judge.StubJudgeServer;
-import dev.consilium.cluster.seam.InProcessUnitExecutor;
-import dev.consilium.cluster.seam.NoWorker;
-import dev.consilium.cluster.seam.SecretEnv;
-import dev.consilium.cluster.seam.UnitExecutor;
-import dev.consilium.cluster.seam.UnitFunction;
-import dev.consilium.cluster.seam.WorkUnit;
+import dev.consilium.runtime.seam.InProcessUnitExecutor;
+import dev.consilium.runtime.seam.NoWorker;
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.seam.UnitFunction;
+import dev.consilium.runtime.seam.WorkUnit;
 import dev.consilium.cluster.spark.ClusterConf;
 import dev.consilium.cluster.spark.LocalClusterHome;
 import dev.consilium.cluster.spark.SparkUnitExecutor;
@@ -23,6 +23,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,21 +33,24 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * {@code consilium bench cluster}: Spark's {@code local-cluster} on this machine, against judges behind a
- * loopback stub that answers after a fixed latency. Prints one JSON object: judgments per second with each
+ * {@code consilium bench cluster}: Spark's {@code local-cluster} on this machine. Prints one JSON object: a
+ * demo-sized round's seconds in-process and on local-cluster ({@link RoundBench}); against judges behind a
+ * loopback stub that answers after a fixed latency, judgments per second with each
  * executor count (the latency-bound case, where more executors must give proportionally more), the time a unit
  * costs beyond its own work on Spark and in-process, and broadcast seconds per MB. Its own main, not a
  * subcommand of runtime's CLI: runtime must not depend on this module (the demo's build never pulls Spark),
  * so the launcher runs this class with the cluster module's classpath.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Judgments per second on Spark local-cluster with 2 and 4 executors against a 200 ms loopback judge; "
-                + "per-unit overhead; broadcast seconds per MB. Prints one JSON object.")
+        description = "A demo-sized round in-process and on Spark local-cluster; judgments per second with 2 and 4 executors "
+                + "against a 200 ms loopback judge; per-unit overhead; broadcast seconds per MB. Prints one JSON object.")
 public final class ClusterBench implements Runnable {
 
     @Option(names = "--executors", split = ",", defaultValue = "2,4", description = "Executor counts to compare (default: ${DEFAULT-VALUE}).")
     List<Integer> executors;
-    @Option(names = "--units", defaultValue = "256", description = "Judgments per timed job (default: ${DEFAULT-VALUE}).")
+    // A judging stage's size: the demo judges 512 rollouts and 32 probes a round. A job has a fixed cost (about a
+    // second here: the spec's broadcast, scheduling, each task's launch) that a smaller job would mostly measure.
+    @Option(names = "--units", defaultValue = "512", description = "Judgments per timed job (default: ${DEFAULT-VALUE}).")
     int units;
     @Option(names = "--latency-ms", defaultValue = "200", description = "The stub judge's answer latency (default: ${DEFAULT-VALUE}).")
     int latencyMs;
@@ -56,6 +60,15 @@ public final class ClusterBench implements Runnable {
     int broadcastMb;
     @Option(names = "--executor-memory-mb", defaultValue = "640", description = "Heap of each executor JVM (default: ${DEFAULT-VALUE}).")
     int executorMemoryMb;
+    @Option(names = "--calls-per-slot", defaultValue = "4", description = "Judge calls in flight per executor core, on virtual "
+            + "threads inside its task (default: ${DEFAULT-VALUE}).")
+    int callsPerSlot;
+    @Option(names = "--round", defaultValue = "experiments/demo.json", description = "The experiment whose round is timed in-process "
+            + "and on local-cluster: one round of its tasks x rollouts and held-out answers, exact-match reward, its judges left out "
+            + "(they judge on the driver either way) (default: ${DEFAULT-VALUE}; '' skips it).")
+    String round;
+    @Option(names = "--round-executors", defaultValue = "2", description = "Executors (1 core each) of the timed round (default: ${DEFAULT-VALUE}).")
+    int roundExecutors;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ClusterBench()).execute(args));
@@ -68,10 +81,13 @@ public final class ClusterBench implements Runnable {
         String classpath = LocalClusterHome.prepare();
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        out.put("load_average_at_start", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        if (!round.isEmpty()) out.set("round", new RoundBench(Path.of(round), roundExecutors, executorMemoryMb, classpath).run());
         out.put("case", "latency-bound judging, loopback stub judge");
         out.put("latency_ms", latencyMs);
         out.put("units", units);
-        out.put("cores", Runtime.getRuntime().availableProcessors());
+        out.put("calls_per_slot", callsPerSlot);
         ObjectNode byExecutors = out.putObject("executors");
         List<WorkUnit<JudgeItem>> items = SumItems.of(units);
         try (StubJudgeServer stub = StubJudgeServer.start(key, Duration.ofMillis(latencyMs), 1, 5)) {
@@ -82,10 +98,11 @@ public final class ClusterBench implements Runnable {
                                 "local-cluster[" + n + ",1," + executorMemoryMb + "]", "consilium-bench-cluster")
                         .set("spark.ui.enabled", "false")
                         .set("spark.executor.memory", executorMemoryMb + "m")
-                        .set("spark.executor.extraClassPath", classpath))) {
+                        .set("spark.executor.extraClassPath", classpath)).withUnitsInFlight(callsPerSlot)) {
                     spark.awaitExecutors(n, Duration.ofMinutes(3));
-                    // untimed: every executor builds its judge and JIT-compiles the path once
-                    Judgments.judge(spark, spec, secrets, SumItems.of(2 * n));
+                    // untimed, as large as the timed job but other items: every executor builds its judge and its JVM
+                    // compiles the path, so that the timed job measures the steady state whatever the executor count
+                    Judgments.judge(spark, spec, secrets, SumItems.of(2 * units).subList(units, 2 * units));
                     long t0 = System.nanoTime();
                     Map<String, Verdict> verdicts = Judgments.judge(spark, spec, secrets, items);
                     double s = seconds(t0);
@@ -96,12 +113,12 @@ public final class ClusterBench implements Runnable {
                     ObjectNode o = byExecutors.putObject(Integer.toString(n));
                     o.put("judgments_per_s", round(jps));
                     o.put("seconds", round(s));
-                    o.put("ideal_judgments_per_s", round(n * 1000.0 / latencyMs));
+                    o.put("ideal_judgments_per_s", round(n * callsPerSlot * 1000.0 / latencyMs));
                     if (first == 0) first = jps;
                     last = jps;
                     if (n == executors.getLast()) {
                         out.put("per_unit_overhead_ms", round(perUnitMs(spark, n)));
-                        out.put("per_task_overhead_ms", round(perUnitMs(spark.withTasksPerSlot(Integer.MAX_VALUE), n)));
+                        out.put("per_task_overhead_ms", round(perUnitMs(spark.withTasksPerSlot(Integer.MAX_VALUE).withUnitsInFlight(1), n)));
                         out.put("tasks_per_slot", SparkUnitExecutor.DEFAULT_TASKS_PER_SLOT);
                         out.put("broadcast_s_per_mb", round(broadcastSecondsPerMb(spark.context(), n)));
                     }
@@ -152,7 +169,7 @@ public final class ClusterBench implements Runnable {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 }

@@ -1,7 +1,7 @@
 package dev.consilium.cluster.bench;
 
 import dev.consilium.cluster.judge.JudgeItem;
-import dev.consilium.cluster.seam.WorkUnit;
+import dev.consilium.runtime.seam.WorkUnit;
 
 import java.util.ArrayList;
 import java.util.List;

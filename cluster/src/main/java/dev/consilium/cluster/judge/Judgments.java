@@ -1,9 +1,9 @@
 package dev.consilium.cluster.judge;
 
-import dev.consilium.cluster.seam.SecretEnv;
-import dev.consilium.cluster.seam.UnitExecutor;
-import dev.consilium.cluster.seam.UnitFunction;
-import dev.consilium.cluster.seam.WorkUnit;
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.seam.UnitFunction;
+import dev.consilium.runtime.seam.WorkUnit;
 import dev.consilium.rewards.judge.Judge;
 import dev.consilium.rewards.verdict.Verdict;
 

@@ -20,12 +20,20 @@ public final class ClusterConf {
     private ClusterConf() {}
 
     public static SparkConf base(String master, String appName) {
-        return new SparkConf()
-                .setMaster(Objects.requireNonNull(master, "master"))
-                .setAppName(appName)
+        return onto(new SparkConf(), master).setAppName(appName);
+    }
+
+    /** {@code conf} (e.g. what spark-submit passed in system properties) with Consilium's settings and {@code master}. */
+    static SparkConf onto(SparkConf conf, String master) {
+        return conf.setMaster(Objects.requireNonNull(master, "master"))
                 .set("spark.redaction.regex", REDACTION_REGEX)
-                // units are small and independent: no locality wait, one task per unit
+                // units are small and independent: no locality wait
                 .set("spark.locality.wait", "0s");
+    }
+
+    /** Whether every process of {@code master} runs on this machine: {@code local[N]}, {@code local-cluster[...]}. */
+    public static boolean loopback(String master) {
+        return master.equals("local") || master.startsWith("local[") || master.startsWith("local-cluster[");
     }
 
     /**

@@ -1,11 +1,11 @@
 package dev.consilium.cluster.spark;
 
-import dev.consilium.cluster.seam.SecretEnv;
-import dev.consilium.cluster.seam.UnitExecutor;
-import dev.consilium.cluster.seam.UnitFunction;
-import dev.consilium.cluster.seam.WorkUnit;
-import dev.consilium.cluster.seam.WorkerCache;
-import dev.consilium.cluster.seam.WorkerSpec;
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.seam.UnitFunction;
+import dev.consilium.runtime.seam.WorkUnit;
+import dev.consilium.runtime.seam.WorkerCache;
+import dev.consilium.runtime.seam.WorkerSpec;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -31,29 +31,42 @@ public final class SparkUnitExecutor implements UnitExecutor {
 
     /** Tasks per worker slot by default: enough to even out unequal units, few enough to amortise a task's cost. */
     public static final int DEFAULT_TASKS_PER_SLOT = 2;
+    /**
+     * Units of one task in flight at once by default, on virtual threads: a judge call waits on the network and a
+     * built-in policy batches the decoding of whatever is in flight, so a slot does more than one unit at a time.
+     */
+    public static final int DEFAULT_UNITS_IN_FLIGHT = 16;
 
     private final JavaSparkContext spark;
     private final int tasksPerSlot;
+    private final int unitsInFlight;
 
     /**
      * Units are grouped into at most {@code tasksPerSlot} tasks per slot: a Spark task costs milliseconds of
      * scheduling and serialisation (hundreds on a loaded machine), a unit may cost less than that, so one task per
      * unit would spend the cluster on overhead. A lost task re-runs only its own units.
      */
-    public SparkUnitExecutor(JavaSparkContext spark, int tasksPerSlot) {
+    public SparkUnitExecutor(JavaSparkContext spark, int tasksPerSlot, int unitsInFlight) {
         if (tasksPerSlot < 1) throw new IllegalArgumentException("tasksPerSlot must be >= 1, was " + tasksPerSlot);
+        if (unitsInFlight < 1) throw new IllegalArgumentException("unitsInFlight must be >= 1, was " + unitsInFlight);
         this.spark = spark;
         this.tasksPerSlot = tasksPerSlot;
+        this.unitsInFlight = unitsInFlight;
     }
 
     /** A context for {@code conf}, which {@link #close} stops. */
     public static SparkUnitExecutor start(SparkConf conf) {
-        return new SparkUnitExecutor(new JavaSparkContext(conf), DEFAULT_TASKS_PER_SLOT);
+        return new SparkUnitExecutor(new JavaSparkContext(conf), DEFAULT_TASKS_PER_SLOT, DEFAULT_UNITS_IN_FLIGHT);
     }
 
     /** The same context, units split into at most {@code tasksPerSlot} tasks per slot. */
     public SparkUnitExecutor withTasksPerSlot(int tasksPerSlot) {
-        return new SparkUnitExecutor(spark, tasksPerSlot);
+        return new SparkUnitExecutor(spark, tasksPerSlot, unitsInFlight);
+    }
+
+    /** The same context, at most {@code unitsInFlight} units of a task running at once. */
+    public SparkUnitExecutor withUnitsInFlight(int unitsInFlight) {
+        return new SparkUnitExecutor(spark, tasksPerSlot, unitsInFlight);
     }
 
     public JavaSparkContext context() {
@@ -68,16 +81,14 @@ public final class SparkUnitExecutor implements UnitExecutor {
         Broadcast<Shipment<W>> shipment = spark.broadcast(new Shipment<>(spec, secrets));
         try {
             int tasks = (int) Math.min(units.size(), (long) slots() * tasksPerSlot);
+            int inFlight = unitsInFlight;
             List<Tuple2<String, R>> results = spark.parallelize(units, tasks)
                     .mapPartitions(it -> {
                         Shipment<W> s = shipment.value();
                         W worker = WorkerCache.get(s.spec(), s.secrets());
-                        List<Tuple2<String, R>> out = new ArrayList<>();
-                        while (it.hasNext()) {
-                            WorkUnit<P> u = it.next();
-                            out.add(new Tuple2<>(u.id(), fn.apply(worker, u)));
-                        }
-                        return out.iterator();
+                        List<WorkUnit<P>> mine = new ArrayList<>();
+                        it.forEachRemaining(mine::add);
+                        return PartitionUnits.run(worker, mine, fn, inFlight).iterator();
                     })
                     .collect();
             return keyed(units, results);

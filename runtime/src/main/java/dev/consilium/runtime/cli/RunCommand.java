@@ -3,12 +3,15 @@ package dev.consilium.runtime.cli;
 import dev.consilium.runtime.loop.ExperimentFile;
 import dev.consilium.runtime.loop.ExperimentRun;
 import dev.consilium.runtime.loop.PluginRegistry;
+import dev.consilium.runtime.seam.ExecutorOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code consilium run EXPERIMENT} and {@code consilium run --resume RUN_DIR}. */
@@ -25,6 +28,15 @@ final class RunCommand implements Callable<Integer> {
     Path resume;
     @Mixin
     PluginOptions plugins;
+    @Option(names = "--executor", paramLabel = "NAME", description = "Where rollouts and held-out answers run: in-process "
+            + "(default) or spark (the cluster module; ./consilium adds it). Overrides the experiment's \"executor\".")
+    String executor;
+    @Option(names = "--master", paramLabel = "URL", description = "The engine's master: spark://HOST:7077, k8s://..., yarn, "
+            + "local-cluster[N,1,MB] (default: the experiment's, or spark-submit's).")
+    String master;
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "An engine setting (spark.executor.memory=8g); repeat for more. "
+            + "Never an API key: engines print their settings; keys are read from the driver's environment.")
+    Map<String, String> conf = new LinkedHashMap<>();
 
     @Override
     public Integer call() {
@@ -34,6 +46,8 @@ final class RunCommand implements Callable<Integer> {
         PluginRegistry registry = plugins.registry();
         ExperimentRun run = resume != null ? ExperimentFile.resume(resume, registry, System.out)
                 : ExperimentFile.start(experiment, registry, System.out);
+        if (executor != null) run = run.withExecutor(new ExecutorOptions(executor, master, conf));
+        else if (master != null || !conf.isEmpty()) throw new IllegalArgumentException("--master and --conf go with --executor NAME");
         ExperimentRun.Result r = run.run();
         System.out.println("held-out accuracy: " + ExperimentRun.accuracy(r.before()) + " -> " + ExperimentRun.accuracy(r.after()));
         if (ExperimentRun.sampledAccuracy(r.after()) != null) {

@@ -2,15 +2,14 @@ package dev.consilium.runtime.loop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.consilium.agents.Task;
-import dev.consilium.agents.Workflow;
 import dev.consilium.agents.trajectory.ModelCall;
 import dev.consilium.agents.trajectory.Trajectory;
-import dev.langchain4j.model.chat.ChatModel;
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.seam.WorkUnit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * Held-out accuracy of the policy: greedy answers, and with {@code samples} k > 0 also k answers per task
@@ -28,18 +27,29 @@ public record Evaluation(int round, int total, int correct, int firstTurnCorrect
                          int sampledFirstTurnCorrect) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Evaluation heldOut(int round, ChatModel policy, PolicyWorkflow workflow, List<TaskRecord> heldout, AnswerCheck check,
-                              Sampling sampling, Seeds seeds, int k, RolloutExecutor executor) {
-        List<Callable<Answer>> units = new ArrayList<>();
+    /**
+     * The held-out answers of {@code policy} as units on {@code executor} (one greedy and {@code k} sampled per task),
+     * checked here, on the driver, as they come back.
+     */
+    static Evaluation heldOut(int round, PolicySpec policy, List<TaskRecord> heldout, AnswerCheck check, Seeds seeds, int k,
+                              UnitExecutor executor) {
+        List<WorkUnit<PolicyUnit>> units = new ArrayList<>();
         for (int t = 0; t < heldout.size(); t++) {
             TaskRecord task = heldout.get(t);
-            units.add(() -> answer(workflow.over(sampling.greedy(policy)), "eval/" + task.id(), task, check));
+            // the task asked without its reference, which held-out answers must not see
+            String id = "eval/" + task.id();
+            units.add(WorkUnit.of(t + "/greedy", PolicyUnit.greedy(id, task.input(), task.metadata())));
             for (int s = 0; s < k; s++) {
                 long seed = seeds.eval(t, s);
-                units.add(() -> answer(workflow.over(sampling.sampled(policy, seed)), "eval/" + task.id() + "/s" + seed, task, check));
+                String sid = "eval/" + task.id() + "/s" + seed;
+                units.add(WorkUnit.of(t + "/" + s, PolicyUnit.sampled(sid, task.input(), task.metadata(), seed)));
             }
         }
-        List<Answer> results = executor.runAll(units);
+        List<Answer> results = new ArrayList<>(units.size());
+        int u = 0;
+        for (TrajectoryResult r : executor.runAll(policy, SecretEnv.NONE, units, PolicySpec.RUN).values()) {
+            results.add(answer(r.trajectory(), heldout.get(u++ / (k + 1)), check));
+        }
         int correct = 0, first = 0, sampledCorrect = 0, sampledFirst = 0;
         for (int i = 0; i < results.size(); i++) {
             Answer a = results.get(i);
@@ -53,9 +63,7 @@ public record Evaluation(int round, int total, int correct, int firstTurnCorrect
     /** Whether a run's final answer and its first turn's answer pass the check. */
     private record Answer(boolean right, boolean firstTurnRight) {}
 
-    /** The task asked without its reference, which held-out answers must not see. */
-    private static Answer answer(Workflow w, String id, TaskRecord task, AnswerCheck check) {
-        Trajectory t = w.run(new Task(id, task.input(), task.metadata()));
+    private static Answer answer(Trajectory t, TaskRecord task, AnswerCheck check) {
         ModelCall first = t.calls().isEmpty() ? null : t.calls().getFirst();
         return new Answer(accepts(check, task, t.output()), first != null && !first.failed() && accepts(check, task, first.output()));
     }

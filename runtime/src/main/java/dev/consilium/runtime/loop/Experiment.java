@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.consilium.runtime.seam.ExecutorOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -49,14 +51,17 @@ import java.util.stream.Collectors;
  * gold items and the round's rollouts labelled by the answer check ({@link JudgeRefresh}); with no {@code gold} of its
  * own it takes the half of the probes' gold set whose tasks the probes do not get ({@link GoldProbes#splitByTask}).
  * A judge's {@code "mode": "group"} judges each task's G rollouts in one call ({@link GroupJudgeFunction}), with
- * outcome credit.
+ * outcome credit. {@code executor}
+ * ({@code {"type": "spark", "master": "spark://head:7077", "conf": {"spark.executor.memory": "4g"}}}) runs the rollouts
+ * and held-out answers on an engine a jar on the class path provides (docs/CLUSTER.md); in-process by default.
  */
 public record Experiment(String name, String policy, ObjectNode workflow, Tasks tasks, List<JudgeSpec> judges,
                          List<RewardSpec> rewards, Algorithm algorithm, int rounds, int tasksPerRound,
                          int rolloutsPerTask, double temperature, long seed, double budgetUsd, String out,
                          String providers, String credit, int evalSamples, String answerCheck, Integer answerTokens,
                          Boolean allowAbstainingJudges, Double timeLimitMinutes, Probes probes, AlarmSpec alarm,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) JudgeRefreshSpec judgeRefresh) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) JudgeRefreshSpec judgeRefresh,
+                         ExecutorSpec executor) {
 
     /** Every turn shares how the run ended ({@code credit: outcome}, the default). */
     public static final String OUTCOME = "outcome";
@@ -120,6 +125,18 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
     public record JudgeRefreshSpec(Integer judge, Integer every, Long steps, Double lr, @JsonProperty("batch_size") Integer batchSize,
                                    String gold, @JsonProperty("gold_per_refresh") Integer goldPerRefresh,
                                    @JsonProperty("held_back") Integer heldBack) {}
+
+    /**
+     * Where the run's rollouts and held-out answers run: {@code type} {@code in-process} (the default) or an engine a
+     * jar on the class path provides ({@code spark}, from the cluster module), its {@code master} URL and engine
+     * settings in {@code conf}. {@code consilium run --executor/--master/--conf} overrides it.
+     */
+    public record ExecutorSpec(String type, String master, Map<String, String> conf) {
+        public ExecutorOptions options() {
+            return new ExecutorOptions(type, master, conf);
+        }
+    }
+
 
     /** A reward function by name ({@code exact_match} against the task's answer, or a plugin's), with its weight. */
     public record RewardSpec(String type, Double weight) {}
@@ -233,6 +250,9 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
             throw new IllegalArgumentException(where + ": \"alarm.action\": refresh needs \"judge_refresh\" (which built-in judge, what to "
                     + "train it on), e.g. \"judge_refresh\": {\"judge\": 0, \"steps\": 40}");
         }
+        if (executor != null && (executor.type() == null || executor.type().isBlank())) {
+            throw new IllegalArgumentException(where + ": missing \"executor.type\" (in-process, or spark with the cluster module)");
+        }
         if (evalSamples < 0) throw new IllegalArgumentException(where + ": \"eval_samples\" must be >= 0, was " + evalSamples);
         if (!List.of(OUTCOME, PER_TURN).contains(credit)) {
             throw new IllegalArgumentException(where + ": \"credit\" must be outcome or per-turn, was " + credit);
@@ -259,7 +279,7 @@ public record Experiment(String name, String policy, ObjectNode workflow, Tasks 
         return new Experiment(name, policy, workflow, tasks, judges, rewards, algorithm, rounds != null ? rounds : this.rounds,
                 tasksPerRound, rolloutsPerTask, temperature, seed != null ? seed : this.seed, budgetUsd, out != null ? out : this.out,
                 providers, credit, evalSamples, answerCheck, answerTokens, allowAbstainingJudges, timeLimitMinutes, probes, alarm,
-                judgeRefresh);
+                judgeRefresh, executor);
     }
 
     /** The alarm an experiment file's {@code alarm} asks for, its absent thresholds at their defaults. */

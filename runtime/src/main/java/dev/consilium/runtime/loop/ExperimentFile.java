@@ -94,7 +94,8 @@ public final class ExperimentFile {
                 r.steps(), r.lr(), r.batchSize(), existing(base, r.gold(), "judge_refresh.gold", where, false), r.goldPerRefresh(), r.heldBack());
         return new Experiment(e.name(), policy, e.workflow(), tasks, judges, e.rewards(), e.algorithm(), e.rounds(), e.tasksPerRound(),
                 e.rolloutsPerTask(), e.temperature(), e.seed(), e.budgetUsd(), e.out(), providers, e.credit(), e.evalSamples(),
-                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm(), refresh);
+                e.answerCheck(), e.answerTokens(), e.allowAbstainingJudges(), e.timeLimitMinutes(), probes, e.alarm(), refresh,
+                e.executor());
     }
 
     private static String existing(Path base, String path, String key, String where, boolean directory) {
@@ -155,6 +156,7 @@ public final class ExperimentFile {
                     .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
                     .allowAbstainingJudges(Boolean.TRUE.equals(e.allowAbstainingJudges()));
             if (e.alarm() != null) b.alarm(Experiment.alarm(e.alarm()));
+            if (e.executor() != null) b.executor(e.executor().options(), plugins.loader());
             if (e.budgetUsd() > 0) b.budgetUsd(e.budgetUsd());
             if (e.timeLimitMinutes() != null) b.deadline(Instant.now().plus(Duration.ofSeconds(Math.round(e.timeLimitMinutes() * 60))));
             return b;

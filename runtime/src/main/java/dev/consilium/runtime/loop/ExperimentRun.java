@@ -2,8 +2,6 @@ package dev.consilium.runtime.loop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.consilium.agents.provider.builtin.BuiltinChatModel;
-import dev.consilium.agents.provider.builtin.BuiltinModel;
 import dev.consilium.moe.checkpoint.CheckpointException;
 import dev.consilium.moe.checkpoint.ModelCheckpoint;
 import dev.consilium.moe.model.DeepSeekV3Model;
@@ -15,14 +13,16 @@ import dev.consilium.moe.train.policy.PolicyTrainer;
 import dev.consilium.moe.train.policy.ReferenceModel;
 import dev.consilium.rewards.calibration.GoldItem;
 import dev.consilium.runtime.journal.RunException;
-import dev.langchain4j.model.chat.ChatModel;
+import dev.consilium.runtime.seam.ExecutorOptions;
+import dev.consilium.runtime.seam.ExecutorProvider;
+import dev.consilium.runtime.seam.InProcessUnitExecutor;
+import dev.consilium.runtime.seam.UnitExecutor;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * One self-improvement run: round after round, the policy's workflow works sampled tasks (G rollouts each),
@@ -41,6 +41,10 @@ public final class ExperimentRun {
     private final Sampling sampling;
     private Judging judging;   // its refreshed judge replaces the one it was built with (JudgeRefresh)
     private JudgeRefreshing refreshing;
+    /** The policy as the stages now send it: a new checkpoint after each update, the same one until then. */
+    private PolicySpec policyNow;
+    /** The run's unit executor while it runs; null: this JVM's threads. */
+    private UnitExecutor units;
 
     ExperimentRun(ExperimentRunBuilder b) {
         this.b = b;
@@ -68,9 +72,29 @@ public final class ExperimentRun {
         return ExperimentFile.resume(dir, PluginRegistry.load(ExperimentRun.class.getClassLoader()), out);
     }
 
-    /** This run with its rollouts, judgments and held-out evaluation handed to {@code executor} (tests kill runs so). */
+    /**
+     * This run with its rollouts, judgments and held-out evaluation on {@code executor}'s threads in this JVM (tests
+     * kill runs so).
+     */
     ExperimentRun withExecutor(RolloutExecutor executor) {
         b.executor = executor;
+        return new ExperimentRun(b);
+    }
+
+    /**
+     * This run with its rollouts and held-out answers on {@code executor} (Spark's, from the cluster module): the
+     * units travel as descriptions, each round's checkpoint once per stage, and come back in order, so the journals
+     * are those of an in-process run. Fails, saying why, where the workflow cannot be rebuilt in another JVM.
+     */
+    public ExperimentRun withExecutor(UnitExecutor executor) {
+        b.executor(executor);
+        b.checkTravels();
+        return new ExperimentRun(b);
+    }
+
+    /** This run on the engine {@code options} names (the CLI's {@code --executor}), which replaces the experiment's. */
+    public ExperimentRun withExecutor(ExecutorOptions options) {
+        b.executor(options, b.executorLoader != null ? b.executorLoader : Thread.currentThread().getContextClassLoader());
         return new ExperimentRun(b);
     }
 
@@ -90,6 +114,20 @@ public final class ExperimentRun {
     }
 
     public Result run() {
+        if (b.units != null || b.executorOptions == null) return runOn(b.units);
+        try (UnitExecutor opened = ExecutorProvider.open(b.executorOptions, b.executorLoader)) {
+            if (opened.remote()) {
+                String why = PolicySpec.whyNotTravelling(b.workflow);
+                if (why != null) throw new IllegalArgumentException(why);
+            }
+            b.log.println("executor: " + b.executorOptions.type() + (b.executorOptions.master() == null ? "" : " at " + b.executorOptions.master())
+                    + ", " + opened.slots() + " slots");
+            return runOn(opened);
+        }
+    }
+
+    private Result runOn(UnitExecutor executor) {
+        this.units = executor;
         int done = b.resume ? Math.max(0, RunDirectory.doneRounds(b.out)) : 0;
         // Loaded before the run directory is made, so that a policy that cannot be read leaves nothing behind.
         ModelCheckpoint start = ModelCheckpoint.load(done > 0 ? RunDirectory.roundDir(b.out, done) : b.policy);
@@ -105,9 +143,10 @@ public final class ExperimentRun {
             PolicyTrainer trainer = new PolicyTrainer(policy, reference, trainOptions());
             if (done > 0 && start.trainingState() != null) trainer.restore(start.trainingState());
 
+            policyNow = policySpec(policy, tokenizer);
             if (done == 0 && !run.done(0)) {
                 b.log.println("round 0: evaluating the starting policy on " + b.heldout.size() + " held-out tasks");
-                run.recordStart(serve(policy, tokenizer, chat -> evaluate(0, chat)).record());
+                run.recordStart(evaluate(0).record());
             }
             if (done > 0) {
                 b.log.println("resuming after round " + done);
@@ -141,8 +180,7 @@ public final class ExperimentRun {
         long started = System.nanoTime();
         List<TaskRecord> tasks = seeds.sample(b.train, b.tasksPerRound, r);
         b.log.printf(Locale.ROOT, "round %d: %d rollouts (%d tasks x %d)%n", r, tasks.size() * b.rolloutsPerTask, tasks.size(), b.rolloutsPerTask);
-        Rollouts rollouts = serve(policy, tokenizer,
-                chat -> Rollouts.collect(r, tasks, b.rolloutsPerTask, b.workflow, chat, sampling, seeds, b.executor));
+        Rollouts rollouts = Rollouts.collect(r, tasks, b.rolloutsPerTask, policyNow, seeds, units());
         b.log.printf("round %d: judging %d transcripts%n", r, rollouts.size());
         List<GoldItem> probes = b.probes == null ? List.of() : b.probes.forRound(seeds, r);
         Judgments judgments = judging.judge(rollouts, probes, seeds.rollout(r, -1, 0), b.executor);
@@ -157,7 +195,8 @@ public final class ExperimentRun {
         TrainingBatch batch = TrainingBatch.of(rollouts, judgments, credit, b.pairMargin, ChatTemplate.deepSeekV3(tokenizer));
         run.recordPreferences(batch.preferences());
         PolicyUpdate update = PolicyUpdate.train(trainer, b.algorithm, batch, b.log);
-        Evaluation eval = serve(policy, tokenizer, chat -> evaluate(r, chat));
+        policyNow = policySpec(policy, tokenizer);
+        Evaluation eval = evaluate(r);
         var metrics = RoundMetrics.of(eval, update, credit, judgments, rollouts, started);
         List<String> alarm = b.alarm == null ? List.of() : b.alarm.reasons(metrics);
         if (!alarm.isEmpty()) {
@@ -191,12 +230,22 @@ public final class ExperimentRun {
         judging = judging.withJudge(b.refresh.judge(), refreshed.judge());
     }
 
-    private Evaluation evaluate(int round, ChatModel chat) {
-        return evaluate(round, chat, b.evalSamples);
+    private Evaluation evaluate(int round) {
+        return evaluate(round, policyNow, b.evalSamples);
     }
 
-    private Evaluation evaluate(int round, ChatModel chat, int samples) {
-        return Evaluation.heldOut(round, chat, b.workflow, b.heldout, b.check, sampling, seeds, samples, b.executor);
+    private Evaluation evaluate(int round, PolicySpec policy, int samples) {
+        return Evaluation.heldOut(round, policy, b.heldout, b.check, seeds, samples, units());
+    }
+
+    /** The model as it is now, with the experiment's workflow and sampling: what the next stage's units run. */
+    private PolicySpec policySpec(DeepSeekV3Model policy, BpeTokenizer tokenizer) {
+        return PolicySpec.of(PolicyCheckpoint.of(policy, tokenizer), b.workflow, sampling);
+    }
+
+    /** Where rollouts and held-out answers run: the run's unit executor, else this JVM's threads. */
+    private UnitExecutor units() {
+        return units != null ? units : new InProcessUnitExecutor(b.executor, ExperimentRunBuilder.CONCURRENCY);
     }
 
     /**
@@ -205,14 +254,7 @@ public final class ExperimentRun {
      */
     Evaluation evaluate(Path dir) {
         ModelCheckpoint c = ModelCheckpoint.load(dir);
-        return serve(c.model(), c.tokenizer(), chat -> evaluate(0, chat, 0));
-    }
-
-    /** Runs {@code work} with the policy as it is now served as a chat model. */
-    private static <T> T serve(DeepSeekV3Model policy, BpeTokenizer tokenizer, Function<ChatModel, T> work) {
-        try (BuiltinModel served = BuiltinModel.of("builtin/policy", policy, tokenizer)) {
-            return work.apply(new BuiltinChatModel(served));
-        }
+        return evaluate(0, policySpec(c.model(), c.tokenizer()), 0);
     }
 
     private TrainOptions trainOptions() {

@@ -7,6 +7,9 @@ import dev.consilium.agents.workflow.WorkflowSpec;
 import dev.consilium.rewards.function.Compose;
 import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.judge.GroupJudge;
+import dev.consilium.runtime.seam.ExecutorOptions;
+import dev.consilium.runtime.seam.ExecutorProvider;
+import dev.consilium.runtime.seam.UnitExecutor;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,7 +43,12 @@ public final class ExperimentRunBuilder {
     final List<Compose.Weighted> judges = new ArrayList<>(), functions = new ArrayList<>();
     AnswerCheck check = AnswerCheck.exact();
     Algorithm algorithm = Algorithm.Grpo.defaults();
-    RolloutExecutor executor = RolloutExecutor.inProcess(64);
+    /** Units of work in flight at once in this JVM by default. */
+    static final int CONCURRENCY = 64;
+    RolloutExecutor executor = RolloutExecutor.inProcess(CONCURRENCY);
+    UnitExecutor units;
+    ExecutorOptions executorOptions;
+    ClassLoader executorLoader;
     Limits limits = Limits.NONE;
     GoldProbes probes;
     Alarm alarm;
@@ -78,8 +86,23 @@ public final class ExperimentRunBuilder {
     /** The ground truth of held-out evaluation and of judge agreement; exact match with the reference by default. */
     public ExperimentRunBuilder answerCheck(AnswerCheck v) { check = v; return this; }
     public ExperimentRunBuilder algorithm(Algorithm v) { algorithm = v; return this; }
-    /** Where rollouts, judgments and held-out answers run; virtual threads in this process by default. */
+    /** The threads rollouts, judgments and held-out answers run on in this process; 64 virtual threads by default. */
     public ExperimentRunBuilder executor(RolloutExecutor v) { executor = v; return this; }
+    /**
+     * Where rollouts and held-out answers run as serialisable units, e.g. the cluster module's Spark executor;
+     * this JVM's threads ({@link #executor(RolloutExecutor)}) by default. The run does not close it.
+     */
+    public ExperimentRunBuilder executor(UnitExecutor v) { units = v; return this; }
+    /**
+     * The engine by name ({@code spark}, with its master URL and settings), opened when the run starts from the
+     * {@link ExecutorProvider}s on the class path and closed when it ends.
+     */
+    public ExperimentRunBuilder executor(ExecutorOptions v) { return executor(v, Thread.currentThread().getContextClassLoader()); }
+    ExperimentRunBuilder executor(ExecutorOptions v, ClassLoader loader) {
+        executorOptions = v.inProcess() ? null : v;
+        executorLoader = loader;
+        return this;
+    }
     public ExperimentRunBuilder limits(Limits v) { limits = v; return this; }
     public ExperimentRunBuilder deadline(Instant v) { limits = new Limits(v, limits.budgetUsd()); return this; }
     public ExperimentRunBuilder budgetUsd(double v) { limits = new Limits(limits.deadline(), v); return this; }
@@ -146,9 +169,18 @@ public final class ExperimentRunBuilder {
         }
         Objects.requireNonNull(check, "answerCheck");
         Objects.requireNonNull(executor, "executor");
+        checkTravels();
         if (out == null) out = Path.of("runs", name);
         if (!resume) RunDirectory.refuseRun(out);
         return new ExperimentRun(this);
+    }
+
+    /** A workflow that cannot be rebuilt by name is refused before a run on executors in other JVMs starts. */
+    void checkTravels() {
+        if (units != null && units.remote()) {
+            String why = PolicySpec.whyNotTravelling(workflow);
+            if (why != null) throw new IllegalArgumentException(why);
+        }
     }
 
     private static void require(boolean ok, String message) {

@@ -36,6 +36,7 @@ public final class PluginRegistry {
     private final Map<String, TaskReader> taskReaders = new LinkedHashMap<>();
     private final Map<String, AnswerCheck> answerChecks = new LinkedHashMap<>();
     private String registering = "built-in";
+    private ClassLoader loader = PluginRegistry.class.getClassLoader();
 
     private PluginRegistry() {
         for (String t : workflows.types()) owners.put("workflow " + t, registering);
@@ -53,6 +54,7 @@ public final class PluginRegistry {
     /** The built-in names and those of every plugin {@code loader} finds. */
     public static PluginRegistry load(ClassLoader loader) {
         PluginRegistry r = new PluginRegistry();
+        r.loader = loader;
         for (ConsiliumPlugin p : ServiceLoader.load(ConsiliumPlugin.class, loader)) {
             r.registering = p.getClass().getName();
             p.register(r);
@@ -110,6 +112,11 @@ public final class PluginRegistry {
     private void claim(String what) {
         String earlier = owners.putIfAbsent(what, registering);
         if (earlier != null) throw new IllegalStateException(what + " is registered twice: by " + earlier + " and by " + registering);
+    }
+
+    /** The class loader the plugins came from, which also offers executors by name ({@code ExecutorProvider}). */
+    public ClassLoader loader() {
+        return loader;
     }
 
     WorkflowFactory workflows() {

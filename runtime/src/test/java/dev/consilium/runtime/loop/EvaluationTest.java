@@ -6,6 +6,7 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.consilium.runtime.seam.InProcessUnitExecutor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -33,8 +34,8 @@ class EvaluationTest {
         List<TaskRecord> tasks = List.of(TaskRecord.of("a", "What is 2 + 3?", "5"), TaskRecord.of("b", "What is 4 + 1?", "5"),
                 TaskRecord.of("c", "What is 1 + 0?", "1"));
 
-        Evaluation e = Evaluation.heldOut(0, saying("unused"), workflow, tasks, AnswerCheck.exact(), new Sampling(1.0, 12),
-                new Seeds(1), 2, RolloutExecutor.inProcess(4));
+        PolicySpec policy = PolicySpec.of(PolicyCheckpoint.serving(saying("unused")), workflow, new Sampling(1.0, 12));
+        Evaluation e = Evaluation.heldOut(0, policy, tasks, AnswerCheck.exact(), new Seeds(1), 2, new InProcessUnitExecutor(4));
 
         assertEquals(3, e.total());
         assertEquals(2, e.correct(), "the final answers");

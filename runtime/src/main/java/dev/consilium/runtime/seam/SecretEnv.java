@@ -1,4 +1,4 @@
-package dev.consilium.cluster.seam;
+package dev.consilium.runtime.seam;
 
 import java.io.Serial;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package dev.consilium.cluster.seam;
+package dev.consilium.runtime.seam;
 
 import java.io.Serializable;
 import java.util.List;
@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * The serialisable seam the loop's rollouts and judgments go through once they leave the driver's JVM: a
  * worker spec built once per JVM, units that describe the work, and a function applying one to the other.
- * Replaces {@code RolloutExecutor}'s closures over live models wherever the work may run in another process.
+ * The loop's rollouts and held-out answers go through it ({@link InProcessUnitExecutor} by default); {@code
+ * RolloutExecutor}'s closures remain for work that stays in the driver's JVM.
  * <p>
  * Contract: the result holds exactly one entry per unit id, in the order of {@code units}, however often the
  * engine ran a unit; a unit that fails on every attempt fails the call, naming the unit.
@@ -19,6 +20,14 @@ public interface UnitExecutor extends AutoCloseable {
 
     /** Worker slots that run units at once: the parallelism a caller can count on. */
     int slots();
+
+    /**
+     * Whether units leave the driver's JVM, so that the spec, units and results are serialised: a policy spec then
+     * ships its checkpoint's bytes and must name its workflow by registry name. True unless an executor says not.
+     */
+    default boolean remote() {
+        return true;
+    }
 
     @Override
     default void close() {}

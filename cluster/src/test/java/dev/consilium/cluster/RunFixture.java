@@ -1,0 +1,72 @@
+package dev.consilium.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.runtime.loop.Experiment;
+import dev.consilium.runtime.loop.ExperimentRun;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small experiment of the demo's own policy and tasks (2 rounds of GRPO, 4 tasks x 2 rollouts, 4 held-out
+ * tasks greedy and sampled once, exact-match reward), and its journals in a form two runs can be compared in.
+ */
+final class RunFixture {
+    static final List<String> JOURNALS = List.of("trajectories", "verdicts", "rewards", "preferences", "metrics");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private RunFixture() {}
+
+    static Experiment experiment(Path out) {
+        ObjectNode e = JSON.createObjectNode().put("name", "cluster-equivalence")
+                .put("policy", ROOT.resolve("models/demo-policy").toString());
+        e.putObject("workflow").put("type", "solver-reviser");
+        e.putObject("tasks").put("train", ROOT.resolve("datasets/arithmetic/train.jsonl").toString())
+                .put("heldout", ROOT.resolve("datasets/arithmetic/heldout.jsonl").toString()).put("heldout_limit", 4)
+                .put("reader", "arithmetic");
+        e.putArray("rewards").addObject().put("type", "exact_match").put("weight", 1.0);
+        // a learning rate that moves the policy, so that round 2 runs on a checkpoint round 1 made
+        e.putObject("algorithm").put("name", "grpo").put("lr", 1e-3);
+        e.put("rounds", 2).put("tasks_per_round", 4).put("rollouts_per_task", 2).put("eval_samples", 1).put("seed", 3)
+                .put("out", out.toString());
+        return Experiment.fromJson(e.toString(), "cluster test experiment");
+    }
+
+    static ExperimentRun start(Path out) {
+        return ExperimentRun.start(experiment(out), new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    /** Each journal's records without what differs between two identical runs: wall-clock times, run ids. */
+    static Map<String, List<JsonNode>> journals(Path run) {
+        Map<String, List<JsonNode>> out = new java.util.LinkedHashMap<>();
+        for (String journal : JOURNALS) {
+            List<JsonNode> records = new ArrayList<>();
+            try {
+                for (String line : Files.readAllLines(run.resolve(journal + ".jsonl"))) records.add(timeless(JSON.readTree(line)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.put(journal, records);
+        }
+        return out;
+    }
+
+    private static JsonNode timeless(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            o.properties().removeIf(f -> f.getKey().equals("seconds") || f.getKey().endsWith("_tokens_per_s")
+                    || f.getKey().endsWith("Micros") || f.getKey().equals("runId"));
+        }
+        for (JsonNode child : node) timeless(child);
+        return node;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.consilium.runtime.loop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.consilium.agents.Agent;
+import dev.consilium.runtime.cli.Main;
+import dev.consilium.runtime.seam.ExecutorOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.consilium.runtime.loop.LoopFixture.lines;
+import static dev.consilium.runtime.loop.LoopFixture.withoutTiming;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Rollouts and held-out answers as units that leave the driver: a run whose units go through serialisation
+ * ({@link SerialisingExecutor}: each stage's checkpoint as bytes, the workflow by name, trajectories as JSON)
+ * journals what the in-process run does, record by record; the executor is found by its name in the experiment
+ * file; a workflow of lambdas is refused before anything runs, naming why.
+ */
+class RemoteExecutorRunTest {
+    private static final List<String> JOURNALS = List.of("trajectories", "verdicts", "rewards", "preferences", "metrics");
+
+    @TempDir
+    static Path dir;
+    static LoopFixture fixture;
+    static Path inProcess;
+
+    @BeforeAll
+    static void runInProcess() {
+        fixture = LoopFixture.create(dir);
+        inProcess = dir.resolve("in-process");
+        ExperimentRun.start(LoopFixture.parse(fixture.experiment(inProcess)), LoopFixture.quiet()).run();
+    }
+
+    @Test
+    void aRunWhoseUnitsAreSerialisedJournalsWhatTheInProcessRunDoes() {
+        Path run = dir.resolve("serialised");
+        ObjectNode e = fixture.experiment(run);
+        e.putObject("executor").put("type", "serialising");
+        int opened = SerialisingExecutor.OPENED.get();
+        ExperimentRun.start(LoopFixture.parse(e), LoopFixture.quiet()).run();
+        assertEquals(opened + 1, SerialisingExecutor.OPENED.get(), "the experiment's executor was opened by name, once");
+        for (String journal : JOURNALS) {
+            List<JsonNode> expected = comparable(lines(inProcess.resolve(journal + ".jsonl")));
+            List<JsonNode> actual = comparable(lines(run.resolve(journal + ".jsonl")));
+            assertEquals(expected.size(), actual.size(), journal);
+            for (int i = 0; i < expected.size(); i++) assertEquals(expected.get(i), actual.get(i), journal + " record " + i);
+        }
+    }
+
+    @Test
+    void consiliumRunTakesTheExecutorFromTheCommandLine() throws Exception {
+        Path file = dir.resolve("cli.json");
+        Files.writeString(file, fixture.experiment(dir.resolve("cli")).put("rounds", 1).toString());
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(new StringWriter()));
+        assertNotEquals(0, cli.execute("run", file.toString(), "--master", "local[2]"), "--master without --executor");
+        int opened = SerialisingExecutor.OPENED.get();
+        assertEquals(0, cli.execute("run", file.toString(), "--executor", "serialising", "--conf", "x.y=1"));
+        assertEquals(opened + 1, SerialisingExecutor.OPENED.get(), "the run went through the executor --executor named");
+    }
+
+    @Test
+    void anExecutorNoJarProvidesIsAnErrorNamingThoseThatDo() {
+        ObjectNode e = fixture.experiment(dir.resolve("unknown"));
+        e.putObject("executor").put("type", "spark").put("master", "local[2]");
+        ExperimentRun run = ExperimentRun.start(LoopFixture.parse(e), LoopFixture.quiet());
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, run::run);
+        assertTrue(x.getMessage().contains("no executor \"spark\"") && x.getMessage().contains("serialising"), x.getMessage());
+    }
+
+    @Test
+    void aWorkflowBuiltFromALambdaIsRefusedForARemoteExecutorBeforeAnythingRuns() {
+        Path out = dir.resolve("lambda");
+        ExperimentRunBuilder b = ExperimentRun.builder().name("lambda").policy(fixture.policy())
+                .workflow(policy -> Agent.builder().name("solver").role("Answer.").model(policy).build())
+                .tasks(List.of(TaskRecord.of("a", "What is 2 + 3?", "5")), List.of(TaskRecord.of("b", "What is 1 + 4?", "5")))
+                .reward(dev.consilium.rewards.function.RewardFunctions.exactMatch(), 1.0).out(out).log(LoopFixture.quiet());
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> b.executor(new SerialisingExecutor()).build());
+        assertTrue(x.getMessage().contains("lambda") && x.getMessage().contains("ConsiliumPlugin"), x.getMessage());
+        ExperimentRun inProcessRun = ExperimentRun.builder().name("lambda").policy(fixture.policy())
+                .workflow(policy -> Agent.builder().name("solver").role("Answer.").model(policy).build())
+                .tasks(List.of(TaskRecord.of("a", "What is 2 + 3?", "5")), List.of(TaskRecord.of("b", "What is 1 + 4?", "5")))
+                .reward(dev.consilium.rewards.function.RewardFunctions.exactMatch(), 1.0).out(out).log(LoopFixture.quiet()).build();
+        assertThrows(IllegalArgumentException.class, () -> inProcessRun.withExecutor(new ExecutorOptions("serialising", null, null)).run());
+        assertFalse(Files.exists(out.resolve("trajectories.jsonl")), "nothing ran");
+    }
+
+    private static List<JsonNode> comparable(List<JsonNode> records) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : records) out.add(withoutTiming(r));
+        return out;
+    }
+}
