@@ -16,6 +16,7 @@ record PolicyUpdate(PolicyStep<?> last, ObjectNode metrics, double seconds) {
 
     static PolicyUpdate train(PolicyTrainer trainer, Algorithm algorithm, TrainingBatch batch, PrintStream log) {
         long started = System.nanoTime();
+        batch = algorithm.beforeSteps(trainer, batch);
         ObjectNode m = JSON.createObjectNode();
         int k = Math.max(1, algorithm.minibatches()), n = algorithm.size(batch), trained = 0;
         PolicyStep<?> last = null;
