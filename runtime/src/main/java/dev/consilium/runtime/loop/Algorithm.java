@@ -72,7 +72,8 @@ public sealed interface Algorithm {
             var grpo = dev.consilium.moe.train.policy.Grpo.builder().clipLow(clipLow).clipHigh(clipHigh).beta(beta)
                     .temperature(batch.temperature()).build();
             var s = trainer.step(grpo, batch.samples().subList(from, to));
-            m.put("loss", s.metrics().loss()).put("clip_fraction", s.metrics().clipFraction()).put("entropy", s.metrics().entropy());
+            m.put("loss", s.metrics().loss()).put("clip_fraction", s.metrics().clipFraction()).put("entropy", s.metrics().entropy())
+                    .put("ratio", s.metrics().meanRatio());
             if (!Double.isNaN(s.metrics().kl())) m.put("kl", s.metrics().kl());
             return new Step(s, s.metrics().samples() - s.metrics().zeroAdvantage());
         }
