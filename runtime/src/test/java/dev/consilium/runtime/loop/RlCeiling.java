@@ -117,7 +117,7 @@ public final class RlCeiling {
             }
         }
         int N = tasks.size();
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "T=%.2f %-6s pass@1 %.1f%%", temperature, who, 100 * right / N));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "T=%.2f %-6s", temperature, who));
         for (int i = 0; i < KS.length; i++) if (KS[i] <= n) line.append(String.format(Locale.ROOT, " | pass@%d %.1f%%", KS[i], 100 * pass[i] / N));
         for (int i = 0; i < KS.length; i++) if (KS[i] <= n) line.append(String.format(Locale.ROOT, " | maj@%d %.1f%%", KS[i], 100 * maj[i] / N));
         for (int i = 0; i < GROUPS.length; i++) if (GROUPS[i] <= n) line.append(String.format(Locale.ROOT, " | all-equal G=%d %.1f%%", GROUPS[i], 100 * flat[i] / N));
