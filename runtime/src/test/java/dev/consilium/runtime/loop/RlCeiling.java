@@ -28,6 +28,9 @@ import java.util.concurrent.Callable;
  *       k: the greedy accuracy a policy that put all its mass on its present most likely answer would have;</li>
  *   <li>the share of groups of G = 8 and 16 whose rewards are all equal (all right or all wrong, C(c, G) + C(n-c, G)
  *       over C(n, G)): GRPO learns nothing from those;</li>
+ *   <li>where the modal sampled answer is wrong, how far the right one is behind it: the share of tasks whose right
+ *       answer is sampled at least half as often as the modal one (a small move flips them), less often but at least
+ *       once, or never in n;</li>
  *   <li>and the greedy accuracy beside them.</li>
  * </ul>
  * Not a unit test: a bench. From the repository root after {@code mvn -pl runtime -am test-compile}:
@@ -56,11 +59,19 @@ public final class RlCeiling {
             long t0 = System.nanoTime();
             List<Trajectory> greedy = run(executor, tasks, 1, t -> GreedyChatModel.always(chat, 12));
             int team = 0, solver = 0;
+            Map<Integer, int[]> byDifficulty = new java.util.TreeMap<>();
             for (int t = 0; t < tasks.size(); t++) {
-                if (right(greedy.get(t).output(), tasks.get(t))) team++;
+                boolean ok = right(greedy.get(t).output(), tasks.get(t));
+                if (ok) team++;
                 if (right(firstTurn(greedy.get(t)), tasks.get(t))) solver++;
+                int[] d = byDifficulty.computeIfAbsent(tasks.get(t).difficulty(), x -> new int[2]);
+                d[0] += ok ? 1 : 0;
+                d[1]++;
             }
             System.out.printf(Locale.ROOT, "greedy: team %.1f%%, solver %.1f%%%n", pct(team, tasks.size()), pct(solver, tasks.size()));
+            StringBuilder byD = new StringBuilder("greedy team by difficulty:");
+            byDifficulty.forEach((d, c) -> byD.append(String.format(Locale.ROOT, " %d: %d/%d", d, c[0], c[1])));
+            System.out.println(byD);
             for (String temp : System.getProperty("temps", "1.0,0.7").split(",")) {
                 double temperature = Double.parseDouble(temp);
                 long seedBase = Long.getLong("seed", 11L) * 1_000_003L;
@@ -93,6 +104,7 @@ public final class RlCeiling {
     private static void report(String who, double temperature, List<Problem> tasks, int n, List<Trajectory> sampled, boolean team) {
         double[] pass = new double[KS.length], maj = new double[KS.length], flat = new double[GROUPS.length];
         double right = 0;
+        int near = 0, far = 0, never = 0;
         for (int t = 0; t < tasks.size(); t++) {
             List<String> answers = new ArrayList<>(n);
             int c = 0;
@@ -103,6 +115,13 @@ public final class RlCeiling {
                 if (right(a, tasks.get(t))) c++;
             }
             right += (double) c / n;
+            String mode = majority(answers);
+            if (!mode.equals(tasks.get(t).answer())) {
+                int modal = (int) answers.stream().filter(mode::equals).count();
+                if (c == 0) never++;
+                else if (2 * c >= modal) near++;
+                else far++;
+            }
             for (int i = 0; i < KS.length; i++) {
                 int k = KS[i];
                 if (k > n) continue;
@@ -121,6 +140,8 @@ public final class RlCeiling {
         for (int i = 0; i < KS.length; i++) if (KS[i] <= n) line.append(String.format(Locale.ROOT, " | pass@%d %.1f%%", KS[i], 100 * pass[i] / N));
         for (int i = 0; i < KS.length; i++) if (KS[i] <= n) line.append(String.format(Locale.ROOT, " | maj@%d %.1f%%", KS[i], 100 * maj[i] / N));
         for (int i = 0; i < GROUPS.length; i++) if (GROUPS[i] <= n) line.append(String.format(Locale.ROOT, " | all-equal G=%d %.1f%%", GROUPS[i], 100 * flat[i] / N));
+        line.append(String.format(Locale.ROOT, " | modal answer wrong: right one >= half as often %.1f%%, less %.1f%%, never %.1f%%",
+                pct(near, N), pct(far, N), pct(never, N)));
         System.out.println(line);
     }
 
