@@ -58,13 +58,15 @@ public sealed interface Algorithm {
 
         /**
          * pi_old is the policy as it sampled, at the sampling temperature: the log-probs the model reported while sampling
-         * are its temperature-1 ones, so they are not it unless the rollouts were sampled at temperature 1. One step
-         * needs none (its own log-probs are pi_old: ratio 1); several steps on one batch need it fixed before the first,
-         * so the policy, unchanged since it sampled, computes it once at the sampling temperature.
+         * are its temperature-1 ones, so they are pi_old only for rollouts sampled at temperature 1. One step needs none
+         * (its own log-probs are pi_old: ratio 1); several steps on one batch need it fixed before the first, so at any
+         * other temperature the policy, unchanged since it sampled, computes it once.
          */
         @Override
         public TrainingBatch beforeSteps(PolicyTrainer trainer, TrainingBatch batch) {
-            return batch.withSamplingLogProbs(minibatches <= 1 ? null : trainer.logProbs(batch.samples(), batch.temperature()));
+            if (minibatches <= 1) return batch.withSamplingLogProbs(null);
+            if (batch.temperature() == 1) return batch;
+            return batch.withSamplingLogProbs(trainer.logProbs(batch.samples(), batch.temperature()));
         }
 
         @Override

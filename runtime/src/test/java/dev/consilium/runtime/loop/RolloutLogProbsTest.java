@@ -99,6 +99,9 @@ class RolloutLogProbsTest {
         assertTrue(fromRecorded > 0.05, "at temperature 0.7 the sampling distribution is not the model's own: " + fromRecorded);
         assertNull(new Algorithm.Grpo(1e-5, 0.2, 0.28, 0, 1, 0).beforeSteps(trainer, batch).samples().getFirst().logProbs(),
                 "one step a round trains on-policy from its own log-probs");
+        var atOne = new TrainingBatch(sampled, List.of(), List.of(), 1.0);
+        assertSame(sampled.getFirst().logProbs(), grpo.beforeSteps(trainer, atOne).samples().getFirst().logProbs(),
+                "at temperature 1 the log-probs recorded while sampling are pi_old (checked equal above)");
     }
 
     /** log softmax(logits / t) of each completion token of {@code r}, in double from the model's raw logits. */
