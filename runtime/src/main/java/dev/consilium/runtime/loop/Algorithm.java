@@ -57,15 +57,16 @@ public sealed interface Algorithm {
         }
 
         /**
-         * pi_old is the policy as it sampled, at the sampling temperature: the log-probs the model reported while sampling
-         * are its temperature-1 ones, so they are pi_old only for rollouts sampled at temperature 1. One step needs none
-         * (its own log-probs are pi_old: ratio 1); several steps on one batch need it fixed before the first, so at any
-         * other temperature the policy, unchanged since it sampled, computes it once.
+         * pi_old is the policy as it sampled, at the sampling temperature. The log-probs the model reported while sampling
+         * are its temperature-1 ones, so they are pi_old only for rollouts sampled at temperature 1 (there they equal the
+         * policy's own to rounding, and are kept). At another temperature one step needs none (its own log-probs are
+         * pi_old: ratio 1), and several steps on one batch need it fixed before the first: the policy, unchanged since
+         * it sampled, computes it once.
          */
         @Override
         public TrainingBatch beforeSteps(PolicyTrainer trainer, TrainingBatch batch) {
-            if (minibatches <= 1) return batch.withSamplingLogProbs(null);
             if (batch.temperature() == 1) return batch;
+            if (minibatches <= 1) return batch.withSamplingLogProbs(null);
             return batch.withSamplingLogProbs(trainer.logProbs(batch.samples(), batch.temperature()));
         }
 
