@@ -33,12 +33,15 @@ import java.util.concurrent.Callable;
  *       once, or never in n;</li>
  *   <li>and the greedy accuracy beside them.</li>
  * </ul>
- * Not a unit test: a bench. From the repository root after {@code mvn -pl runtime -am test-compile}:
+ * Not a unit test: a bench (about 2 minutes a temperature on 2 quiet cores). From the repository root after
+ * {@code mvn -pl runtime -am test-compile} and {@code ./consilium --help} (which builds the jar that brings the
+ * dependencies):
  * <pre>
  *   java --add-modules jdk.incubator.vector -Dpolicy=models/demo-policy -Dn=64 -Dtemps=1.0,0.7 \
- *     -cp moe/target/classes:agents/target/classes:rewards/target/classes:runtime/target/classes:runtime/target/test-classes:$(cat runtime/target/classpath.txt) \
+ *     -cp moe/target/classes:agents/target/classes:rewards/target/classes:runtime/target/classes:runtime/target/test-classes:runtime/target/consilium.jar \
  *     dev.consilium.runtime.loop.RlCeiling
  * </pre>
+ * {@code -Dpolicy} takes any checkpoint directory (a run's {@code rounds/round-NNNN}), {@code -Dtasks} another task file.
  */
 public final class RlCeiling {
     private static final int[] KS = {1, 4, 16, 64};
