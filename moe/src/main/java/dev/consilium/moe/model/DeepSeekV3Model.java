@@ -67,6 +67,8 @@ public final class DeepSeekV3Model {
     private boolean backwardReady, mtpRan;
     private float[] lastWeights;
     private float lastNormalizer;
+    /** 1 / the temperature the last forward's log-probs were taken at: its backward scales by it. */
+    private float lastInvTemperature = 1f;
 
     /** A model with fresh weights drawn from {@code seed}. */
     public DeepSeekV3Model(ModelConfig config, long seed) {
@@ -182,8 +184,17 @@ public final class DeepSeekV3Model {
 
     /** Training forward: keeps activations for {@link #backward()} and counts expert load. */
     public ForwardPass forward(Batch batch) {
+        return forward(batch, 1f);
+    }
+
+    /**
+     * Training forward whose log-probs are those of softmax(logits / temperature): the distribution a sampler
+     * at that temperature draws from, which a policy-gradient objective on such samples must differentiate
+     * (the backward then carries the 1 / temperature of the chain rule). The MTP modules keep temperature 1.
+     */
+    public ForwardPass forward(Batch batch, float temperature) {
         int B = batch.batchSize(), T = batch.seqLen();
-        run(batch.tokens(), batch.targets(), B, T, true);
+        run(batch.tokens(), batch.targets(), B, T, true, inverse(temperature));
         lastWeights = Arrays.copyOf(batch.weights(), B * T);
         lastNormalizer = batch.normalizer();
         backwardReady = true;
@@ -211,7 +222,8 @@ public final class DeepSeekV3Model {
         backwardReady = false;
         LossWeights lw = lossWeights;
 
-        for (int n = 0; n < N; n++) coef[n] = weights[n] / normalizer;
+        // d/dlogits of logp(logits / temperature) is (onehot - softmax) / temperature
+        for (int n = 0; n < N; n++) coef[n] = weights[n] / normalizer * lastInvTemperature;
         CrossEntropy.backward(logits, invSum, targets, coef, N, V);
         float[] dFinal = scratch.zeroed(BackwardScratch.Slot.MODEL_DFINAL, N * H);
         Matmul.backwardWeight(grads, lm, logits, 0, hFinal, 0, N, H, V);
@@ -240,12 +252,18 @@ public final class DeepSeekV3Model {
      * no load counting. Discards any pending backward.
      */
     public float[] logProbs(int[] tokens, int[] targets, int B, int T) {
+        return logProbs(tokens, targets, B, T, 1f);
+    }
+
+    /** As {@link #logProbs(int[], int[], int, int)}, of softmax(logits / temperature). */
+    public float[] logProbs(int[] tokens, int[] targets, int B, int T, float temperature) {
+        float inv = inverse(temperature);
         if (tokens.length != B * T || targets.length != B * T) {
             throw new IllegalArgumentException("logProbs: " + tokens.length + " tokens and " + targets.length
                     + " targets for " + B + " x " + T);
         }
         backwardReady = false;
-        run(tokens, targets, B, T, false);
+        run(tokens, targets, B, T, false, inv);
         return Arrays.copyOf(logp, B * T);
     }
 
@@ -258,7 +276,7 @@ public final class DeepSeekV3Model {
             throw new IllegalArgumentException("logits: " + tokens.length + " tokens for " + B + " x " + T);
         }
         backwardReady = false;
-        run(tokens, null, B, T, false);
+        run(tokens, null, B, T, false, 1f);
         return Arrays.copyOf(logits, B * T * V);
     }
 
@@ -282,7 +300,15 @@ public final class DeepSeekV3Model {
         return moeLayers;
     }
 
-    private void run(int[] tok, int[] tgt, int B, int T, boolean training) {
+    private static float inverse(float temperature) {
+        if (!(temperature > 0f) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("log-prob temperature must be positive and finite, was " + temperature
+                    + " (greedy decoding, temperature 0, has no log-probs to train)");
+        }
+        return 1f / temperature;
+    }
+
+    private void run(int[] tok, int[] tgt, int B, int T, boolean training, float invTemperature) {
         int N = B * T;
         if (T > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("sequence length " + T + " exceeds max_position_embeddings "
@@ -306,6 +332,8 @@ public final class DeepSeekV3Model {
         RmsNorm.forward(hFinal, 0, H, x, 0, H, params, norm, rstdF, 0, N, H, eps);
         Matmul.forward(logits, 0, hFinal, 0, params, lm, N, H, V);
         if (tgt == null) return; // logits() wants them raw; the cross-entropy below overwrites them
+        lastInvTemperature = invTemperature;
+        if (invTemperature != 1f) for (int i = 0; i < N * V; i++) logits[i] *= invTemperature;
         CrossEntropy.forward(logp, invSum, logits, targets, N, V);
         mtpRan = training && D > 0 && lossWeights.mtp() != 0f;
         if (mtpRan) {

@@ -29,10 +29,18 @@ public sealed interface Algorithm {
     /** One optimizer step on units [from, to) of the batch; its metrics go into {@code metrics}. */
     Step step(PolicyTrainer trainer, TrainingBatch batch, int from, int to, ObjectNode metrics);
 
+    /** The batch as the round's steps train on it, before the first: what must be fixed from the policy as it sampled. */
+    default TrainingBatch beforeSteps(PolicyTrainer trainer, TrainingBatch batch) {
+        return batch;
+    }
+
     /** A step and how many of its units carried a gradient. */
     record Step(PolicyStep<?> step, int trained) {}
 
-    /** GRPO: clipped ratio with separate low and high clip, beta: k3 KL to the starting policy (0 skips it). */
+    /**
+     * GRPO: clipped ratio with separate low and high clip, beta: k3 KL to the starting policy (0 skips it). Its log-probs,
+     * pi_old's among them, are taken at the rollouts' sampling temperature ({@link TrainingBatch#temperature()}).
+     */
     record Grpo(double lr, double clipLow, double clipHigh, double beta, int minibatches, int warmup) implements Algorithm {
         public static Grpo defaults() {
             return new Grpo(2e-4, 0.2, 0.28, 0.0, 1, 0);
@@ -48,11 +56,27 @@ public sealed interface Algorithm {
             return batch.samples().size();
         }
 
+        /**
+         * pi_old is the policy as it sampled, at the sampling temperature. The log-probs the model reported while sampling
+         * are its temperature-1 ones, so they are pi_old only for rollouts sampled at temperature 1 (there they equal the
+         * policy's own to rounding, and are kept). At another temperature one step needs none (its own log-probs are
+         * pi_old: ratio 1), and several steps on one batch need it fixed before the first: the policy, unchanged since
+         * it sampled, computes it once.
+         */
+        @Override
+        public TrainingBatch beforeSteps(PolicyTrainer trainer, TrainingBatch batch) {
+            if (batch.temperature() == 1) return batch;
+            if (minibatches <= 1) return batch.withSamplingLogProbs(null);
+            return batch.withSamplingLogProbs(trainer.logProbs(batch.samples(), batch.temperature()));
+        }
+
         @Override
         public Step step(PolicyTrainer trainer, TrainingBatch batch, int from, int to, ObjectNode m) {
-            var grpo = dev.consilium.moe.train.policy.Grpo.builder().clipLow(clipLow).clipHigh(clipHigh).beta(beta).build();
+            var grpo = dev.consilium.moe.train.policy.Grpo.builder().clipLow(clipLow).clipHigh(clipHigh).beta(beta)
+                    .temperature(batch.temperature()).build();
             var s = trainer.step(grpo, batch.samples().subList(from, to));
-            m.put("loss", s.metrics().loss()).put("clip_fraction", s.metrics().clipFraction()).put("entropy", s.metrics().entropy());
+            m.put("loss", s.metrics().loss()).put("clip_fraction", s.metrics().clipFraction()).put("entropy", s.metrics().entropy())
+                    .put("ratio", s.metrics().meanRatio());
             if (!Double.isNaN(s.metrics().kl())) m.put("kl", s.metrics().kl());
             return new Step(s, s.metrics().samples() - s.metrics().zeroAdvantage());
         }

@@ -192,7 +192,8 @@ public final class ExperimentRun {
         run.recordProbes(judgments.probes().records());
         RoundCredit credit = RoundCredit.of(rollouts, judgments, b.perTurnCredit);
         run.recordCredit(credit.records(rollouts, judgments));
-        TrainingBatch batch = TrainingBatch.of(rollouts, judgments, credit, b.pairMargin, ChatTemplate.deepSeekV3(tokenizer));
+        TrainingBatch batch = TrainingBatch.of(rollouts, judgments, credit, b.pairMargin, ChatTemplate.deepSeekV3(tokenizer),
+                sampling.temperature());
         run.recordPreferences(batch.preferences());
         PolicyUpdate update = PolicyUpdate.train(trainer, b.algorithm, batch, b.log);
         policyNow = policySpec(policy, tokenizer);

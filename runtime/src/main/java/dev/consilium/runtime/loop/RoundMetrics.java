@@ -29,6 +29,8 @@ final class RoundMetrics {
         truth(judgments, rollouts, m);
         m.put("degenerate_groups", credit.degenerate());
         m.put("rollout_tokens_per_s", rollouts.tokens() / rollouts.seconds());
+        // where the round's seconds go: the rest of "seconds" is judging, held-out evaluation and the journals
+        m.put("rollout_seconds", rollouts.seconds()).put("train_seconds", update.seconds());
         if (update.last() != null) {
             m.put("train_tokens_per_s", update.last().update().tokens() / update.seconds());
             ArrayNode load = m.putArray("expert_load");

@@ -21,12 +21,13 @@ import java.util.Optional;
 /**
  * What a round trains on, in tokens: every policy turn as a sample with its credited reward and advantage, and
  * per task a preference pair of first turns (best against worst) where the group offers one; plus the pairs
- * as the preferences journal keeps them.
+ * as the preferences journal keeps them, and the temperature the turns were sampled at.
  */
-record TrainingBatch(List<Rollout> samples, List<TokenPreferencePair> pairs, List<ObjectNode> preferences) {
+record TrainingBatch(List<Rollout> samples, List<TokenPreferencePair> pairs, List<ObjectNode> preferences, double temperature) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static TrainingBatch of(Rollouts rollouts, Judgments judgments, RoundCredit credit, double pairMargin, ChatTemplate template) {
+    static TrainingBatch of(Rollouts rollouts, Judgments judgments, RoundCredit credit, double pairMargin, ChatTemplate template,
+                            double temperature) {
         List<Rollout> samples = new ArrayList<>();
         List<TokenPreferencePair> pairs = new ArrayList<>();
         List<ObjectNode> journal = new ArrayList<>();
@@ -57,10 +58,23 @@ record TrainingBatch(List<Rollout> samples, List<TokenPreferencePair> pairs, Lis
             Rollout a = sample(chosen, template, 1, 1), b = sample(rejected, template, 0, -1);
             if (a != null && b != null) pairs.add(new TokenPreferencePair(a.prompt(), a.completion(), b.completion()));
         }
-        return new TrainingBatch(samples, pairs, journal);
+        return new TrainingBatch(samples, pairs, journal, temperature);
     }
 
-    /** A policy turn as a training sample: the prompt exactly as the template renders the recorded messages. */
+    /**
+     * The samples with {@code logProbs} (one array per sample, in order; null entries or a null list: none) as their
+     * sampling log-probs, GRPO's pi_old.
+     */
+    TrainingBatch withSamplingLogProbs(List<float[]> logProbs) {
+        List<Rollout> out = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) out.add(samples.get(i).withLogProbs(logProbs == null ? null : logProbs.get(i)));
+        return new TrainingBatch(out, pairs, preferences, temperature);
+    }
+
+    /**
+     * A policy turn as a training sample: the prompt exactly as the template renders the recorded messages, and the
+     * log-probs the model reported while sampling it (its own distribution's, at temperature 1).
+     */
     static Rollout sample(ModelCall c, ChatTemplate template, double reward, double advantage) {
         if (c.failed() || c.tokens().isEmpty()) return null;
         List<TemplateMessage> messages = new ArrayList<>();

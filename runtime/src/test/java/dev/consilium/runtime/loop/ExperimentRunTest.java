@@ -44,6 +44,13 @@ class ExperimentRunTest {
             assertTrue(m.get("reward_mean").asDouble() > 0 && m.get("reward_mean").asDouble() < 1, m.toString());
             assertEquals(0.0, m.get("abstain_rate").asDouble(), m.toString());
             assertFalse(m.has("judge_agreement"), "no judge, no agreement: " + m);
+            JsonNode step = m.get("steps").get(0);
+            assertEquals(1, m.get("steps").size(), "one minibatch, one step: " + m);
+            for (String f : List.of("grad_norm", "lr", "loss", "entropy", "ratio", "clip_fraction")) {
+                assertTrue(step.get(f).isNumber(), "each step records its " + f + ": " + m);
+            }
+            assertTrue(step.get("grad_norm").asDouble() > 0, m.toString());
+            assertEquals(1.0, step.get("ratio").asDouble(), 1e-6, "one step a round is on-policy: " + m);
         }
         assertEquals(metrics.getFirst(), result.before());
         assertEquals(metrics.getLast(), result.after());

@@ -150,7 +150,7 @@ record LoopFixture(Path policy, Path train, Path heldout) {
         if (node instanceof ObjectNode o) {
             for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
                 String k = it.next().getKey();
-                if (k.equals("seconds") || k.endsWith("_tokens_per_s") || k.endsWith("Micros") || k.equals("runId")) it.remove();
+                if (k.equals("seconds") || k.endsWith("_seconds") || k.endsWith("_tokens_per_s") || k.endsWith("Micros") || k.equals("runId")) it.remove();
             }
         }
         for (JsonNode child : node) strip(child);

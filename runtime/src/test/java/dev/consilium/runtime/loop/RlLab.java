@@ -76,7 +76,8 @@ public final class RlLab {
         PolicyTrainer trainer = new PolicyTrainer(policy, beta > 0 ? reference : null, TrainOptions.builder().lr((float) lr)
                 .minLrRatio((float) d("minLr", 1.0)).warmupSteps(warmup).steps(totalSteps).batchSize(64).seqLen(256).seed(seed)
                 .weightDecay((float) wd).optimizer(TrainOptions.Optimizer.valueOf(s("opt", "ADAMW"))).clipNorm(clipNorm).biasUpdateSpeed(0f).lossWeights(LossWeights.NONE).build());
-        Grpo grpo = Grpo.builder().clipLow(clipLow).clipHigh(clipHigh).beta(beta).aggregation(Grpo.Aggregation.valueOf(agg)).build();
+        Grpo grpo = Grpo.builder().clipLow(clipLow).clipHigh(clipHigh).beta(beta).aggregation(Grpo.Aggregation.valueOf(agg))
+                .temperature(temp).build();
         RolloutExecutor ex = RolloutExecutor.inProcess(64);
         long t0 = System.nanoTime();
         System.out.println("settings: " + System.getProperties().entrySet().stream()
@@ -159,6 +160,9 @@ public final class RlLab {
                 }
             }
             Collections.shuffle(samples, rng);
+            // pi_old at the sampling temperature (the generator reports temperature-1 log-probs)
+            List<float[]> old = trainer.logProbs(samples, temp);
+            for (int k = 0; k < samples.size(); k++) samples.set(k, samples.get(k).withLogProbs(old.get(k)));
             StringBuilder steps = new StringBuilder();
             int n = samples.size();
             for (int e = 0; e < epochs; e++) {

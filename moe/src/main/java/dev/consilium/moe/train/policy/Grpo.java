@@ -16,9 +16,15 @@ import java.util.List;
  * {@code backward(weights, normalizer)}. Where the clip is active (A > 0 and r > 1 + clipHigh, or A < 0 and
  * r < 1 - clipLow) the surrogate is constant in logp, so the token's policy term is exactly 0.
  *
- * @param beta 0 drops the KL term, and the reference model is then never run.
+ * <p>
+ * logp, logp_old and ref are all log-probs of softmax(logits / temperature), the distribution rollouts sampled
+ * at that temperature were drawn from (as veRL and TRL train): at any other temperature the samples would be
+ * off-policy for the objective that is differentiated, and its ratio would not start at 1.
+ *
+ * @param beta        0 drops the KL term, and the reference model is then never run.
+ * @param temperature the temperature the rollouts were sampled at (1: the model's own distribution).
  */
-public record Grpo(double clipLow, double clipHigh, double beta, Aggregation aggregation) {
+public record Grpo(double clipLow, double clipHigh, double beta, Aggregation aggregation, double temperature) {
 
     /** How per-token losses become the step's loss. */
     public enum Aggregation {
@@ -39,9 +45,13 @@ public record Grpo(double clipLow, double clipHigh, double beta, Aggregation agg
         if (!(clipHigh > 0) || Double.isInfinite(clipHigh)) throw new IllegalArgumentException("GRPO clipHigh must be positive, was " + clipHigh);
         if (!(beta >= 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("GRPO beta must be finite and >= 0, was " + beta);
         if (aggregation == null) throw new IllegalArgumentException("GRPO aggregation is required");
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("GRPO temperature must be positive and finite (the rollouts' sampling"
+                    + " temperature), was " + temperature);
+        }
     }
 
-    /** Defaults: PPO's clip 0.2 both ways, beta 0 (no reference needed), per-token aggregation. */
+    /** Defaults: PPO's clip 0.2 both ways, beta 0 (no reference needed), per-token aggregation, temperature 1. */
     public static Builder builder() {
         return new Builder();
     }
@@ -143,6 +153,7 @@ public record Grpo(double clipLow, double clipHigh, double beta, Aggregation agg
     public static final class Builder {
         private double clipLow = 0.2, clipHigh = 0.2, beta;
         private Aggregation aggregation = Aggregation.TOKEN;
+        private double temperature = 1;
 
         private Builder() {}
 
@@ -152,9 +163,11 @@ public record Grpo(double clipLow, double clipHigh, double beta, Aggregation agg
         public Builder clipHigh(double v) { clipHigh = v; return this; }
         public Builder beta(double v) { beta = v; return this; }
         public Builder aggregation(Aggregation v) { aggregation = v; return this; }
+        /** The rollouts' sampling temperature: log-probs are taken of softmax(logits / v). */
+        public Builder temperature(double v) { temperature = v; return this; }
 
         public Grpo build() {
-            return new Grpo(clipLow, clipHigh, beta, aggregation);
+            return new Grpo(clipLow, clipHigh, beta, aggregation, temperature);
         }
     }
 }

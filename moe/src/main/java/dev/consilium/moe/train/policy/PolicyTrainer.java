@@ -110,10 +110,18 @@ public final class PolicyTrainer {
      * (ratio 1), and fixes pi_old for several updates on one batch.
      */
     public List<float[]> logProbs(List<? extends TrainingCompletion> completions) {
+        return logProbs(completions, 1);
+    }
+
+    /**
+     * As {@link #logProbs(List)}, of softmax(logits / temperature): GRPO's pi_old for rollouts sampled at that
+     * temperature ({@link Grpo#temperature()}).
+     */
+    public List<float[]> logProbs(List<? extends TrainingCompletion> completions, double temperature) {
         List<float[]> out = new ArrayList<>(completions.size());
         for (List<? extends TrainingCompletion> rows : chunks(completions, options.batchSize())) {
             PackedBatch p = PackedBatch.pack(rows, options.seqLen());
-            float[] logp = policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen());
+            float[] logp = policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), (float) temperature);
             for (int b = 0; b < p.batchSize(); b++) {
                 float[] lp = new float[p.length()[b]];
                 for (int j = 0; j < lp.length; j++) lp[j] = logp[p.position(b, j)];
@@ -142,13 +150,14 @@ public final class PolicyTrainer {
         List<List<Rollout>> micro = chunks(kept, options.batchSize());
         List<PackedBatch> packed = pack(micro);
         float normalizer = grpo.normalizer(kept, packed);
+        float t = (float) grpo.temperature();
         policy.zeroGrads();
         Grpo.Tally tally = new Grpo.Tally();
         LossSum loss = new LossSum();
         for (int i = 0; i < packed.size(); i++) {
             PackedBatch p = packed.get(i);
-            float[] ref = kl ? reference.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen()) : null;
-            ForwardPass f = policy.forward(p.batch(normalizer));
+            float[] ref = kl ? reference.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), t) : null;
+            ForwardPass f = policy.forward(p.batch(normalizer), t);
             float[] weights = new float[p.tokens().length];
             grpo.weigh(p, micro.get(i), f.logProbs(), ref, normalizer, weights, tally);
             loss.add(policy.backward(weights, normalizer));

@@ -10,8 +10,17 @@ import dev.consilium.moe.model.DeepSeekV3Model;
 @FunctionalInterface
 public interface ReferenceModel {
 
-    /** log p(targets[n] | tokens[..n]) for a (B, T) batch, as {@link DeepSeekV3Model#logProbs}. */
-    float[] logProbs(int[] tokens, int[] targets, int B, int T);
+    /**
+     * log p(targets[n] | tokens[..n]) for a (B, T) batch under softmax(logits / temperature), as
+     * {@link DeepSeekV3Model#logProbs(int[], int[], int, int, float)}: GRPO's KL term compares policy and
+     * reference at the temperature the rollouts were sampled at.
+     */
+    float[] logProbs(int[] tokens, int[] targets, int B, int T, float temperature);
+
+    /** At temperature 1, the model's own distribution. */
+    default float[] logProbs(int[] tokens, int[] targets, int B, int T) {
+        return logProbs(tokens, targets, B, T, 1f);
+    }
 
     /**
      * A copy of {@code policy}'s current weights and routing biases that later training of {@code policy}

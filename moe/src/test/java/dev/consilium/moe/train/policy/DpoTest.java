@@ -59,9 +59,9 @@ class DpoTest {
         DeepSeekV3Model policy = model(24);
         AtomicInteger referenceRuns = new AtomicInteger();
         ReferenceModel copy = ReferenceModel.frozenCopyOf(policy);
-        ReferenceModel counted = (tokens, targets, B, T) -> {
+        ReferenceModel counted = (tokens, targets, B, T, temperature) -> {
             referenceRuns.incrementAndGet();
-            return copy.logProbs(tokens, targets, B, T);
+            return copy.logProbs(tokens, targets, B, T, temperature);
         };
         PolicyTrainer trainer = new PolicyTrainer(policy, counted, options(4, 1e-2f));
         List<TokenPreferencePair> pairs = pairs(25, 4);

@@ -43,8 +43,13 @@ class GrpoTest {
      * lie outside [0.8, 1.28], the others inside, all far from the bounds for a finite-difference step.
      */
     static List<Rollout> offPolicy(PolicyTrainer trainer, List<Rollout> rollouts) {
+        return offPolicy(trainer, rollouts, 1);
+    }
+
+    /** As {@link #offPolicy(PolicyTrainer, List)}, around the policy's log-probs at {@code temperature}. */
+    static List<Rollout> offPolicy(PolicyTrainer trainer, List<Rollout> rollouts, double temperature) {
         double[] shift = {-0.5, -0.1, 0, 0.1, 0.5};
-        List<float[]> lp = trainer.logProbs(rollouts);
+        List<float[]> lp = trainer.logProbs(rollouts, temperature);
         List<Rollout> out = new ArrayList<>();
         int k = 0;
         for (int i = 0; i < rollouts.size(); i++) {
@@ -80,6 +85,55 @@ class GrpoTest {
         assertEquals(objective(grpo, p, rollouts, logp, ref), metrics.loss(), 1e-9);
         assertGradientMatches(policy, grads, () -> objective(grpo, p, rollouts,
                 policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen()), ref));
+    }
+
+    /**
+     * Rollouts sampled at temperature 0.7 are trained on log softmax(logits / 0.7): the objective written out on
+     * those log-probs (policy, pi_old and reference alike) is the one whose gradient the step computes, so the
+     * backward carries the chain rule's 1 / 0.7. Trained at temperature 1 instead, the gradient misses both the
+     * factor and the sharper softmax, and this fails.
+     */
+    @Test
+    void atASamplingTemperatureTheGradientIsThatOfTheTemperedLogProbs() {
+        float t = 0.7f;
+        DeepSeekV3Model policy = model(1);
+        ReferenceModel reference = ReferenceModel.frozenCopyOf(model(2));
+        PolicyTrainer trainer = new PolicyTrainer(policy, reference, options(8, 1e-3f));
+        List<Rollout> rollouts = offPolicy(trainer, rollouts(3, 1.0, -0.7, 0.4, -1.2), t);
+        Grpo grpo = Grpo.builder().clipLow(0.2).clipHigh(0.28).beta(0.3).temperature(t).build();
+
+        Grpo.Metrics metrics = trainer.gradients(grpo, rollouts);
+        float[] grads = policy.grads().clone();
+        assertTrue(metrics.clipFraction() > 0.1 && metrics.clipFraction() < 0.9, "clipping active for some tokens: " + metrics);
+
+        PackedBatch p = PackedBatch.pack(rollouts, 32);
+        float[] ref = reference.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), t);
+        policy.holdRouting(true);
+        float[] logp = policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), t);
+        assertEquals(objective(grpo, p, rollouts, logp, ref), metrics.loss(), 1e-9);
+        assertGradientMatches(policy, grads, () -> objective(grpo, p, rollouts,
+                policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), t), ref));
+    }
+
+    @Test
+    void temperedLogProbsAreTheLogSoftmaxOfTheScaledLogits() {
+        DeepSeekV3Model policy = model(19);
+        PackedBatch p = PackedBatch.pack(rollouts(20, 1.0, -1.0), 32);
+        int V = CONFIG.vocabSize(), N = p.tokens().length;
+        float[] logits = policy.logits(p.tokens(), p.batchSize(), p.seqLen());
+        float[] tempered = policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), 0.5f);
+        float[] plain = policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen());
+        double apart = 0;
+        for (int n = 0; n < N; n++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int v = 0; v < V; v++) max = Math.max(max, logits[n * V + v] / 0.5);
+            for (int v = 0; v < V; v++) sum += Math.exp(logits[n * V + v] / 0.5 - max);
+            double expected = logits[n * V + p.targets()[n]] / 0.5 - max - Math.log(sum);
+            assertEquals(expected, tempered[n], 1e-4, "position " + n);
+            apart = Math.max(apart, Math.abs(tempered[n] - plain[n]));
+        }
+        assertTrue(apart > 0.01, "temperature 0.5 changes the log-probs: " + apart);
+        assertThrows(IllegalArgumentException.class, () -> policy.logProbs(p.tokens(), p.targets(), p.batchSize(), p.seqLen(), 0f));
     }
 
     @Test
@@ -172,7 +226,7 @@ class GrpoTest {
 
     @Test
     void withBetaZeroTheReferenceIsNeverRun() {
-        ReferenceModel never = (tokens, targets, B, T) -> fail("the reference ran with beta 0");
+        ReferenceModel never = (tokens, targets, B, T, temperature) -> fail("the reference ran with beta 0");
         PolicyTrainer trainer = new PolicyTrainer(model(15), never, options(2, 1e-3f));
         Grpo.Metrics metrics = trainer.step(Grpo.builder().beta(0).build(), rollouts(16, 1, -1, 0.5)).metrics();
         assertTrue(Double.isNaN(metrics.kl()));
