@@ -78,7 +78,7 @@ final class RunFixture {
 
     private static JsonNode timeless(JsonNode node) {
         if (node instanceof ObjectNode o) {
-            o.properties().removeIf(f -> f.getKey().equals("seconds") || f.getKey().endsWith("_tokens_per_s")
+            o.properties().removeIf(f -> f.getKey().equals("seconds") || f.getKey().endsWith("_seconds") || f.getKey().endsWith("_tokens_per_s")
                     || f.getKey().endsWith("Micros") || f.getKey().equals("runId"));
         }
         for (JsonNode child : node) timeless(child);
