@@ -298,7 +298,7 @@ public final class ExperimentFile {
     }
 
     /** The checkpoint directory a {@code builtin/PATH-OR-NAME} judge runs on (a name under {@code models/}); null for any other model. */
-    private static Path builtinCheckpoint(String model) {
+    static Path builtinCheckpoint(String model) {
         if (!model.startsWith(Providers.BUILTIN + "/")) return null;
         String rest = model.substring(Providers.BUILTIN.length() + 1);
         for (Path p : List.of(Path.of(rest), Path.of("models").resolve(rest))) {

@@ -22,12 +22,14 @@ import java.util.List;
  * {@link ExperimentFile#judges} builds it on the driver: its model ref, the prompt's registry name (looked up
  * among the plugins on the executor's class path), its nonce seed, and the providers file's content (variable
  * names of keys, never keys). A refreshed built-in judge also names the checkpoint directory it now runs on
- * ({@code judges/round-NNNN}), keeping its model ref as its name, so each refresh is a new recipe.
+ * ({@code judges/round-NNNN}), keeping its model ref as its name, so each refresh is a new recipe. A built-in
+ * judge's checkpoint travels with the recipe as its files ({@link CheckpointFiles}), sent once per job and loaded
+ * once per executor JVM, so executors need no shared filesystem.
  *
- * @param checkpoint    the refreshed judge's checkpoint directory; null: the model ref's own model
+ * @param checkpoint    a built-in judge's checkpoint (the refreshed one's after a refresh); null: an API model
  * @param providersJson the providers file as JSON; null: no providers file
  */
-record JudgeRecipe(String modelRef, String checkpoint, String prompt, long nonceSeed, String providersJson) implements Serializable {
+record JudgeRecipe(String modelRef, CheckpointFiles checkpoint, String prompt, long nonceSeed, String providersJson) implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +37,9 @@ record JudgeRecipe(String modelRef, String checkpoint, String prompt, long nonce
     /** A judge of the experiment, {@code providers} null where it names no providers file. */
     static JudgeRecipe of(String modelRef, String prompt, long nonceSeed, ProvidersConfig providers) {
         try {
-            return new JudgeRecipe(modelRef, null, prompt, nonceSeed, providers == null ? null : JSON.writeValueAsString(providers));
+            Path dir = ExperimentFile.builtinCheckpoint(modelRef);
+            return new JudgeRecipe(modelRef, dir == null ? null : CheckpointFiles.of(dir), prompt, nonceSeed,
+                    providers == null ? null : JSON.writeValueAsString(providers));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("providers of judge " + modelRef + " cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
@@ -51,7 +55,7 @@ record JudgeRecipe(String modelRef, String checkpoint, String prompt, long nonce
 
     /** This judge refreshed into {@code dir}: the same name, prompt and nonce seed, the new weights. */
     JudgeRecipe refreshedInto(Path dir) {
-        return new JudgeRecipe(modelRef, dir.toAbsolutePath().normalize().toString(), prompt, nonceSeed, providersJson);
+        return new JudgeRecipe(modelRef, CheckpointFiles.of(dir), prompt, nonceSeed, providersJson);
     }
 
     /** The live judge and what to close when it goes (the refreshed judge's served model). */
@@ -61,7 +65,7 @@ record JudgeRecipe(String modelRef, String checkpoint, String prompt, long nonce
     Built build(SecretEnv secrets, PluginRegistry plugins) {
         JudgePrompt p = plugins.judgePrompt(prompt, "judge " + modelRef + "'s prompt");
         if (checkpoint != null) {
-            BuiltinModel served = BuiltinModel.load(Path.of(checkpoint));
+            BuiltinModel served = checkpoint.load();
             ChatModel model = GreedyChatModel.byDefault(new BuiltinChatModel(served), ExperimentFile.JUDGE_TOKENS);
             return new Built(p.judge(model, modelRef, nonceSeed), served::close);
         }
