@@ -170,9 +170,9 @@ class LocalClusterTest {
             SecretEnv keys = SecretEnv.of(Map.of(JudgeFixture.VARIABLE, JudgeFixture.KEY));
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
             Path local = runs.resolve("judged-in-process"), remote = runs.resolve("judged-on-spark");
-            ExperimentRun.start(RunFixture.judged(local, "stub-judge", providers), quiet, keys).run();
+            ExperimentRun.start(RunFixture.judged(local, "stub-judge", providers, null), quiet, keys).run();
             Map<String, Integer> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            ExperimentRun.start(RunFixture.judged(remote, "stub-judge", providers), quiet, keys)
+            ExperimentRun.start(RunFixture.judged(remote, "stub-judge", providers, null), quiet, keys)
                     .withExecutor(new Counting(spark, specs)).run();
             assertEquals(1, specs.get("JudgePanel"), "the round's pointwise judging was one job on the cluster: " + specs);
             assertEquals(0, api.refused(), "every judge call carried the key");
@@ -182,6 +182,26 @@ class LocalClusterTest {
             assertJournalsEqual(RunFixture.journals(local), RunFixture.journals(remote));
             assertFalse(spark.context().getConf().toDebugString().contains(JudgeFixture.KEY), "the key is in SparkConf.toDebugString");
         }
+    }
+
+    /**
+     * A round judged by the built-in demo judge on the cluster: its checkpoint travels inside the judging job (the
+     * executors load it from the shipped files), and the journals, verdicts included, equal the in-process run's.
+     */
+    @Test
+    void aRoundJudgedByABuiltInJudgeOnTheClusterJournalsAsInProcess() {
+        awaitBothExecutors();
+        String judge = "builtin/" + Path.of("..").toAbsolutePath().normalize().resolve("models/demo-judge");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Path local = runs.resolve("builtin-in-process"), remote = runs.resolve("builtin-on-spark");
+        ExperimentRun.start(RunFixture.judged(local, judge, null, "arithmetic-judge"), quiet).run();
+        Map<String, Integer> specs = new java.util.concurrent.ConcurrentHashMap<>();
+        ExperimentRun.start(RunFixture.judged(remote, judge, null, "arithmetic-judge"), quiet).withExecutor(new Counting(spark, specs)).run();
+        assertEquals(1, specs.get("JudgePanel"), "the round's pointwise judging was one job on the cluster: " + specs);
+        List<JsonNode> verdicts = RunFixture.journals(remote).get("verdicts");
+        assertFalse(verdicts.isEmpty());
+        assertFalse(verdicts.getFirst().get("judges").get(0).get("raw").asText().isEmpty(), "the executors' judge wrote");
+        assertJournalsEqual(RunFixture.journals(local), RunFixture.journals(remote));
     }
 
     /** Spark's executor, counting the worker specs its jobs were given, by class. */

@@ -48,12 +48,14 @@ final class RunFixture {
 
     /**
      * One round of {@link #experiment}, judged too by the pointwise judge {@code judge} of the providers file
-     * {@code providers} (its weight beside the exact-match reward's).
+     * {@code providers} (null: none) with {@code prompt} (null: the default), its weight beside the exact-match reward's.
      */
-    static Experiment judged(Path out, String judge, Path providers) {
+    static Experiment judged(Path out, String judge, Path providers, String prompt) {
         ObjectNode e = node(out);
-        e.put("rounds", 1).put("providers", providers.toString());
-        e.putArray("judges").addObject().put("model", judge).put("weight", 1.0);
+        e.put("rounds", 1);
+        if (providers != null) e.put("providers", providers.toString());
+        ObjectNode j = e.putArray("judges").addObject().put("model", judge).put("weight", 1.0);
+        if (prompt != null) j.put("prompt", prompt);
         return Experiment.fromJson(e.toString(), "cluster test experiment, judged");
     }
 
