@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.consilium.cluster.judge.JudgeItem;
 import dev.consilium.cluster.judge.JudgeSpec;
 import dev.consilium.cluster.judge.Judgments;
-import dev.consilium.cluster.judge.VerdictJson;
+import dev.consilium.runtime.seam.VerdictJson;
 import dev.consilium.runtime.seam.InProcessUnitExecutor;
 import dev.consilium.runtime.seam.NoWorker;
 import dev.consilium.runtime.seam.SecretEnv;
 import dev.consilium.runtime.seam.UnitFunction;
 import dev.consilium.runtime.seam.WorkUnit;
 import dev.consilium.runtime.seam.WorkerCache;
+import dev.consilium.runtime.seam.WorkerSpec;
+import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.loop.ExperimentRun;
+import dev.consilium.cluster.judge.StubJudgeServer;
 import dev.consilium.cluster.spark.ClusterConf;
 import dev.consilium.cluster.spark.LocalClusterHome;
 import dev.consilium.cluster.spark.SparkUnitExecutor;
@@ -22,6 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +64,19 @@ class LocalClusterTest {
                 .set("spark.ui.enabled", "false")
                 .set("spark.authenticate.secret", "local-cluster-test-secret")
                 .set("spark.executor.extraClassPath", classpath)
-                .set("spark.executor.extraJavaOptions", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+                .set("spark.executor.extraJavaOptions", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+                // what the run path's shipped key must stay out of, as the judge units' key stays out of local mode's
+                .set("spark.eventLog.enabled", "true")
+                .set("spark.eventLog.dir", events().toUri().toString())
+                .set("spark.eventLog.compress", "false"));
+    }
+
+    private static Path events() {
+        try {
+            return Files.createDirectories(runs.resolve("events"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @AfterAll
@@ -66,6 +86,9 @@ class LocalClusterTest {
         // the executors' own logs: nothing they print may hold the key they were shipped
         assertFalse(SparkLocalModeTest.readAll(LocalClusterHome.workDir()).contains(JudgeFixture.KEY),
                 "the key is in an executor's stdout or stderr under " + LocalClusterHome.workDir());
+        String log = SparkLocalModeTest.readAll(events());
+        assertTrue(log.contains("SparkListenerEnvironmentUpdate"), "the event log was written");
+        assertFalse(log.contains(JudgeFixture.KEY), "the shipped key is in the event log");
     }
 
     /** Where and on which attempt a unit ran. */
@@ -129,6 +152,71 @@ class LocalClusterTest {
         Path out = runs.resolve("on-spark");
         RunFixture.start(out).withExecutor(spark).run();
         assertJournalsEqual(inProcessJournals(), RunFixture.journals(out));
+    }
+
+    /**
+     * A round judged by an API judge (a loopback stub answering 401 without the key) on the cluster: its pointwise
+     * verdicts are units on the executors, which rebuild the judge from its recipe with the key shipped inside the
+     * job; every verdict scores (so the key arrived), the journals equal the in-process run's, and the key is in
+     * neither the configuration nor (checked after the class) the event log or the executors' logs.
+     */
+    @Test
+    void aRoundJudgedByAnApiJudgeOnTheClusterScoresWithTheShippedKeyAsInProcess() throws IOException {
+        awaitBothExecutors();
+        try (StubJudgeServer api = StubJudgeServer.start(JudgeFixture.KEY, Duration.ZERO, 0, 1)) {
+            Path providers = Files.writeString(runs.resolve("stub-providers.json"), """
+                    {"deployments": [{"name": "stub-judge", "model": "openai/stub-judge", "baseUrl": "%s",
+                                      "apiKeyEnv": "%s", "maxRetries": 0}]}""".formatted(api.baseUrl(), JudgeFixture.VARIABLE));
+            SecretEnv keys = SecretEnv.of(Map.of(JudgeFixture.VARIABLE, JudgeFixture.KEY));
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            Path local = runs.resolve("judged-in-process"), remote = runs.resolve("judged-on-spark");
+            ExperimentRun.start(RunFixture.judged(local, "stub-judge", providers, null), quiet, keys).run();
+            Map<String, Integer> specs = new java.util.concurrent.ConcurrentHashMap<>();
+            ExperimentRun.start(RunFixture.judged(remote, "stub-judge", providers, null), quiet, keys)
+                    .withExecutor(new Counting(spark, specs)).run();
+            assertEquals(1, specs.get("JudgePanel"), "the round's pointwise judging was one job on the cluster: " + specs);
+            assertEquals(0, api.refused(), "every judge call carried the key");
+            List<JsonNode> verdicts = RunFixture.journals(remote).get("verdicts");
+            assertFalse(verdicts.isEmpty());
+            for (JsonNode v : verdicts) assertEquals("score", v.get("judges").get(0).get("type").asText(), v.toString());
+            assertJournalsEqual(RunFixture.journals(local), RunFixture.journals(remote));
+            assertFalse(spark.context().getConf().toDebugString().contains(JudgeFixture.KEY), "the key is in SparkConf.toDebugString");
+        }
+    }
+
+    /**
+     * A round judged by the built-in demo judge on the cluster: its checkpoint travels inside the judging job (the
+     * executors load it from the shipped files), and the journals, verdicts included, equal the in-process run's.
+     */
+    @Test
+    void aRoundJudgedByABuiltInJudgeOnTheClusterJournalsAsInProcess() {
+        awaitBothExecutors();
+        String judge = "builtin/" + Path.of("..").toAbsolutePath().normalize().resolve("models/demo-judge");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Path local = runs.resolve("builtin-in-process"), remote = runs.resolve("builtin-on-spark");
+        ExperimentRun.start(RunFixture.judged(local, judge, null, "arithmetic-judge"), quiet).run();
+        Map<String, Integer> specs = new java.util.concurrent.ConcurrentHashMap<>();
+        ExperimentRun.start(RunFixture.judged(remote, judge, null, "arithmetic-judge"), quiet).withExecutor(new Counting(spark, specs)).run();
+        assertEquals(1, specs.get("JudgePanel"), "the round's pointwise judging was one job on the cluster: " + specs);
+        List<JsonNode> verdicts = RunFixture.journals(remote).get("verdicts");
+        assertFalse(verdicts.isEmpty());
+        assertFalse(verdicts.getFirst().get("judges").get(0).get("raw").asText().isEmpty(), "the executors' judge wrote");
+        assertJournalsEqual(RunFixture.journals(local), RunFixture.journals(remote));
+    }
+
+    /** Spark's executor, counting the worker specs its jobs were given, by class. */
+    private record Counting(SparkUnitExecutor spark, Map<String, Integer> specs) implements UnitExecutor {
+        @Override
+        public <W, P extends java.io.Serializable, R extends java.io.Serializable> Map<String, R> runAll(
+                WorkerSpec<W> spec, SecretEnv secrets, List<WorkUnit<P>> units, UnitFunction<W, P, R> fn) {
+            specs.merge(spec.getClass().getSimpleName(), 1, Integer::sum);
+            return spark.runAll(spec, secrets, units, fn);
+        }
+
+        @Override
+        public int slots() {
+            return spark.slots();
+        }
     }
 
     @Test

@@ -28,6 +28,10 @@ final class RunFixture {
     private RunFixture() {}
 
     static Experiment experiment(Path out) {
+        return Experiment.fromJson(node(out).toString(), "cluster test experiment");
+    }
+
+    private static ObjectNode node(Path out) {
         ObjectNode e = JSON.createObjectNode().put("name", "cluster-equivalence")
                 .put("policy", ROOT.resolve("models/demo-policy").toString());
         e.putObject("workflow").put("type", "solver-reviser");
@@ -39,7 +43,20 @@ final class RunFixture {
         e.putObject("algorithm").put("name", "grpo").put("lr", 1e-3);
         e.put("rounds", 2).put("tasks_per_round", 4).put("rollouts_per_task", 2).put("eval_samples", 1).put("seed", 3)
                 .put("out", out.toString());
-        return Experiment.fromJson(e.toString(), "cluster test experiment");
+        return e;
+    }
+
+    /**
+     * One round of {@link #experiment}, judged too by the pointwise judge {@code judge} of the providers file
+     * {@code providers} (null: none) with {@code prompt} (null: the default), its weight beside the exact-match reward's.
+     */
+    static Experiment judged(Path out, String judge, Path providers, String prompt) {
+        ObjectNode e = node(out);
+        e.put("rounds", 1);
+        if (providers != null) e.put("providers", providers.toString());
+        ObjectNode j = e.putArray("judges").addObject().put("model", judge).put("weight", 1.0);
+        if (prompt != null) j.put("prompt", prompt);
+        return Experiment.fromJson(e.toString(), "cluster test experiment, judged");
     }
 
     static ExperimentRun start(Path out) {

@@ -1,7 +1,7 @@
 package dev.consilium.cluster;
 
 import dev.consilium.cluster.judge.Judgments;
-import dev.consilium.cluster.judge.VerdictJson;
+import dev.consilium.runtime.seam.VerdictJson;
 import dev.consilium.runtime.seam.InProcessUnitExecutor;
 import dev.consilium.runtime.seam.WorkerCache;
 import dev.consilium.cluster.spark.ClusterConf;

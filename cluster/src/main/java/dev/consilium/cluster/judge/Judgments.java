@@ -3,6 +3,7 @@ package dev.consilium.cluster.judge;
 import dev.consilium.runtime.seam.SecretEnv;
 import dev.consilium.runtime.seam.UnitExecutor;
 import dev.consilium.runtime.seam.UnitFunction;
+import dev.consilium.runtime.seam.VerdictJson;
 import dev.consilium.runtime.seam.WorkUnit;
 import dev.consilium.rewards.judge.Judge;
 import dev.consilium.rewards.verdict.Verdict;

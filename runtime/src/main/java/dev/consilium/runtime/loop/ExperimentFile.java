@@ -3,6 +3,7 @@ package dev.consilium.runtime.loop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.consilium.agents.provider.Providers;
 import dev.consilium.agents.provider.ProvidersConfig;
+import dev.consilium.runtime.seam.SecretEnv;
 import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.agents.workflow.WorkflowSpec;
 import dev.consilium.rewards.calibration.GoldItem;
@@ -44,8 +45,14 @@ public final class ExperimentFile {
 
     /** A new run of {@code e}, whose relative paths are relative to {@code base}; {@code where} names it in errors. */
     public static ExperimentRun start(Experiment e, Path base, String where, PluginRegistry plugins, PrintStream log) {
+        return start(e, base, where, plugins, log, SecretEnv.NONE);
+    }
+
+    /** As {@link #start(Experiment, Path, String, PluginRegistry, PrintStream)}, the judges' keys read from {@code secrets}. */
+    public static ExperimentRun start(Experiment e, Path base, String where, PluginRegistry plugins, PrintStream log, SecretEnv secrets) {
         Experiment resolved = resolvePaths(e, base, where);
-        return builder(resolved, where, plugins).log(log).description(resolved.toJson()).build();
+        return builder(resolved, where, plugins, resolved.judges().isEmpty() ? null : providers(resolved, secrets))
+                .secrets(secrets).log(log).description(resolved.toJson()).build();
     }
 
     /** Continues the run in {@code dir} from its last finished round. */
@@ -150,7 +157,15 @@ public final class ExperimentFile {
             if (e.probes() != null) b.probes(new GoldProbes(probeGold, e.probes().perRoundOr(32)));
             if (e.judgeRefresh() != null) b.judgeRefresh(refresh(e, plugins, refreshGold));
             List<RewardFunction> judges = judges(e, plugins, providers, train);
-            for (int j = 0; j < judges.size(); j++) b.judge(judges.get(j), weight(e.judges().get(j).weight()));
+            ProvidersConfig config = e.providers() == null || judges.isEmpty() ? null : ProvidersConfig.load(Path.of(e.providers()));
+            for (int j = 0; j < judges.size(); j++) {
+                Experiment.JudgeSpec s = e.judges().get(j);
+                // a pointwise judge travels as its recipe; a group judge's calls span a task's group, judged on the driver
+                JudgeRecipe recipe = s.group() ? null : JudgeRecipe.of(s.model(),
+                        s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), e.seed() + j, config);
+                b.judge(judges.get(j), weight(s.weight()), recipe);
+            }
+            b.keyVariables.addAll(JudgeRecipe.keyVariables(config));
             b.algorithm(algorithm(e.algorithm())).pairMargin(e.algorithm().margin() == null ? 0.5 : e.algorithm().margin());
             b.rounds(e.rounds()).tasksPerRound(e.tasksPerRound()).rolloutsPerTask(e.rolloutsPerTask())
                     .evalSamples(e.evalSamples()).perTurnCredit(e.perTurnCredit()).out(Path.of(e.out()))
@@ -283,7 +298,7 @@ public final class ExperimentFile {
     }
 
     /** The checkpoint directory a {@code builtin/PATH-OR-NAME} judge runs on (a name under {@code models/}); null for any other model. */
-    private static Path builtinCheckpoint(String model) {
+    static Path builtinCheckpoint(String model) {
         if (!model.startsWith(Providers.BUILTIN + "/")) return null;
         String rest = model.substring(Providers.BUILTIN.length() + 1);
         for (Path p : List.of(Path.of(rest), Path.of("models").resolve(rest))) {
@@ -293,7 +308,12 @@ public final class ExperimentFile {
     }
 
     static Providers providers(Experiment e) {
-        Providers.Builder b = Providers.builder();
+        return providers(e, SecretEnv.NONE);
+    }
+
+    /** The experiment's providers, their keys read from {@code secrets} (then this JVM's environment). */
+    static Providers providers(Experiment e, SecretEnv secrets) {
+        Providers.Builder b = Providers.builder().env(secrets::get);
         if (e.providers() != null) b.config(ProvidersConfig.load(Path.of(e.providers())));
         return b.build();
     }

@@ -16,6 +16,7 @@ import dev.consilium.runtime.journal.RunException;
 import dev.consilium.runtime.seam.ExecutorOptions;
 import dev.consilium.runtime.seam.ExecutorProvider;
 import dev.consilium.runtime.seam.InProcessUnitExecutor;
+import dev.consilium.runtime.seam.SecretEnv;
 import dev.consilium.runtime.seam.UnitExecutor;
 
 import java.io.PrintStream;
@@ -45,12 +46,14 @@ public final class ExperimentRun {
     private PolicySpec policyNow;
     /** The run's unit executor while it runs; null: this JVM's threads. */
     private UnitExecutor units;
+    /** The keys its judges' units carry where they leave this JVM; none in-process, where judges read them here. */
+    private SecretEnv shipped = SecretEnv.NONE;
 
     ExperimentRun(ExperimentRunBuilder b) {
         this.b = b;
         this.seeds = new Seeds(b.seed);
         this.sampling = new Sampling(b.temperature, b.answerTokens);
-        this.judging = new Judging(b.judges, b.functions, b.check, b.perTurnCredit);
+        this.judging = new Judging(b.judges, b.judgeRecipes, b.functions, b.check, b.perTurnCredit);
     }
 
     public static ExperimentRunBuilder builder() {
@@ -65,6 +68,16 @@ public final class ExperimentRun {
     public static ExperimentRun start(Experiment experiment, PrintStream out) {
         return ExperimentFile.start(experiment, Path.of("").toAbsolutePath(), "experiment \"" + experiment.name() + "\"",
                 PluginRegistry.load(ExperimentRun.class.getClassLoader()), out);
+    }
+
+    /**
+     * As {@link #start(Experiment, PrintStream)}, its judges' API keys read from {@code secrets} (by the variable names
+     * of its providers file; a name it does not hold is read from this JVM's environment): on a remote executor the
+     * keys travel with the judging units, never in the engine's configuration.
+     */
+    public static ExperimentRun start(Experiment experiment, PrintStream out, SecretEnv secrets) {
+        return ExperimentFile.start(experiment, Path.of("").toAbsolutePath(), "experiment \"" + experiment.name() + "\"",
+                PluginRegistry.load(ExperimentRun.class.getClassLoader()), out, secrets);
     }
 
     /** Continues the run in {@code dir} from its last finished round. */
@@ -128,6 +141,7 @@ public final class ExperimentRun {
 
     private Result runOn(UnitExecutor executor) {
         this.units = executor;
+        if (executor != null && executor.remote()) shipped = b.shippedSecrets();
         int done = b.resume ? Math.max(0, RunDirectory.doneRounds(b.out)) : 0;
         // Loaded before the run directory is made, so that a policy that cannot be read leaves nothing behind.
         ModelCheckpoint start = ModelCheckpoint.load(done > 0 ? RunDirectory.roundDir(b.out, done) : b.policy);
@@ -135,7 +149,7 @@ public final class ExperimentRun {
              JudgeRefreshing refresh = b.refresh == null ? null
                      : new JudgeRefreshing(b.refresh, b.check, b.perTurnCredit, b.executor, b.seed, b.out, done, b.log)) {
             refreshing = refresh;
-            if (refresh != null && refresh.refreshed()) judging = judging.withJudge(b.refresh.judge(), refresh.judge());
+            if (refresh != null && refresh.refreshed()) judging = judging.withJudge(b.refresh.judge(), refresh.judge(), refresh.current());
             DeepSeekV3Model policy = start.model();
             BpeTokenizer tokenizer = start.tokenizer();
             ReferenceModel reference = b.algorithm.needsReference() ? ReferenceModel.frozenCopyOf(
@@ -183,7 +197,7 @@ public final class ExperimentRun {
         Rollouts rollouts = Rollouts.collect(r, tasks, b.rolloutsPerTask, policyNow, seeds, units());
         b.log.printf("round %d: judging %d transcripts%n", r, rollouts.size());
         List<GoldItem> probes = b.probes == null ? List.of() : b.probes.forRound(seeds, r);
-        Judgments judgments = judging.judge(rollouts, probes, seeds.rollout(r, -1, 0), b.executor);
+        Judgments judgments = judging.judge(rollouts, probes, seeds.rollout(r, -1, 0), b.executor, units(), shipped);
         String silent = judgments.allAbstained();
         if (silent != null && !b.allowAbstainingJudges) {
             throw new RunException("round " + r + ": " + silent + "; fix the judge, or set \"allow_abstaining_judges\": true to train on the other rewards");
@@ -228,7 +242,7 @@ public final class ExperimentRun {
         if (refreshed == null) return;
         metrics.set("judge_refresh", refreshed.summary());
         run.recordJudgeRefresh(refreshed.record());
-        judging = judging.withJudge(b.refresh.judge(), refreshed.judge());
+        judging = judging.withJudge(b.refresh.judge(), refreshed.judge(), refreshing.current());
     }
 
     private Evaluation evaluate(int round) {

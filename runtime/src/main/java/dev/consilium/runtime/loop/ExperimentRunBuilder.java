@@ -9,6 +9,7 @@ import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.judge.GroupJudge;
 import dev.consilium.runtime.seam.ExecutorOptions;
 import dev.consilium.runtime.seam.ExecutorProvider;
+import dev.consilium.runtime.seam.SecretEnv;
 import dev.consilium.runtime.seam.UnitExecutor;
 
 import java.io.PrintStream;
@@ -41,6 +42,12 @@ public final class ExperimentRunBuilder {
     PolicyWorkflow workflow;
     List<TaskRecord> train = List.of(), heldout = List.of();
     final List<Compose.Weighted> judges = new ArrayList<>(), functions = new ArrayList<>();
+    /** By judge: how an executor in another JVM rebuilds it; null for a judge built in Java, judged on the driver. */
+    final List<JudgeRecipe> judgeRecipes = new ArrayList<>();
+    /** Where the judges' keys are read on the driver, to ship to executors: this JVM's environment by default. */
+    SecretEnv secrets = SecretEnv.NONE;
+    /** The variables the judges' keys are in (the providers file's {@code apiKeyEnv}s), shipped with remote judging units. */
+    final List<String> keyVariables = new ArrayList<>();
     AnswerCheck check = AnswerCheck.exact();
     Algorithm algorithm = Algorithm.Grpo.defaults();
     /** Units of work in flight at once in this JVM by default. */
@@ -75,7 +82,19 @@ public final class ExperimentRunBuilder {
         return this;
     }
     /** An LLM judge (any reward function built from the rewards module's judges) scoring whole transcripts. */
-    public ExperimentRunBuilder judge(RewardFunction judge, double weight) { judges.add(Compose.term(judge, weight)); return this; }
+    public ExperimentRunBuilder judge(RewardFunction judge, double weight) { return judge(judge, weight, null); }
+    /** A judge an executor in another JVM can rebuild from {@code recipe} (null: judged on the driver). */
+    ExperimentRunBuilder judge(RewardFunction judge, double weight, JudgeRecipe recipe) {
+        judges.add(Compose.term(judge, weight));
+        judgeRecipes.add(recipe);
+        return this;
+    }
+    /**
+     * Where the judges' API keys are read on the driver ({@link SecretEnv#get}: the given values, then this JVM's
+     * environment), by the names the providers file gives; on a remote executor they travel inside the judging
+     * units, never in the engine's configuration.
+     */
+    public ExperimentRunBuilder secrets(SecretEnv v) { secrets = java.util.Objects.requireNonNull(v, "secrets"); return this; }
     /**
      * An LLM judge scoring each task's G rollouts in one call ({@code "mode": "group"} in a file), each its own verdict;
      * with outcome credit only (a group call compares whole transcripts, not turns).
@@ -173,6 +192,17 @@ public final class ExperimentRunBuilder {
         if (out == null) out = Path.of("runs", name);
         if (!resume) RunDirectory.refuseRun(out);
         return new ExperimentRun(this);
+    }
+
+    /** The keys remote judging units carry: each named variable that has a value on the driver (an executor reads the rest from its own environment). */
+    SecretEnv shippedSecrets() {
+        java.util.Map<String, String> values = new java.util.TreeMap<>();
+        for (String v : keyVariables) {
+            String value = secrets.get(v);
+            if (value != null && !value.isEmpty()) values.put(v, value);
+        }
+        if (!values.isEmpty()) log.println("judging units carry the keys of " + values.keySet() + " (names only are shown)");
+        return values.isEmpty() ? SecretEnv.NONE : SecretEnv.of(values);
     }
 
     /** A workflow that cannot be rebuilt by name is refused before a run on executors in other JVMs starts. */

@@ -77,6 +77,11 @@ final class JudgeRefreshing implements AutoCloseable {
         return !current.equals(settings.checkpoint());
     }
 
+    /** The checkpoint directory the judge has now reached: the refresh's last, or the one it started from. */
+    Path current() {
+        return current;
+    }
+
     /** The judge over the checkpoint it has now reached, served by the built-in model. */
     RewardFunction judge() {
         if (served != null) served.close();

@@ -11,14 +11,20 @@ import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.rewards.verdict.Verdict;
 
+import dev.consilium.runtime.seam.SecretEnv;
+import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.seam.WorkUnit;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 
 /**
  * An experiment's judges and reward functions over a rollout: each judge's verdict on the transcript, each
@@ -31,22 +37,35 @@ final class Judging {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Compose.Weighted> judges;
+    private final List<JudgeRecipe> recipes;   // by judge; null where a judge cannot be rebuilt elsewhere
     private final List<Compose.Weighted> functions;
     private final AnswerCheck check;
     private final boolean perTurn;
 
     Judging(List<Compose.Weighted> judges, List<Compose.Weighted> functions, AnswerCheck check, boolean perTurn) {
+        this(judges, Collections.nCopies(judges.size(), null), functions, check, perTurn);
+    }
+
+    /** {@code recipes}: how executors in other JVMs rebuild each judge, null for one they cannot (judged on the driver). */
+    Judging(List<Compose.Weighted> judges, List<JudgeRecipe> recipes, List<Compose.Weighted> functions, AnswerCheck check, boolean perTurn) {
+        if (recipes.size() != judges.size()) throw new IllegalArgumentException(recipes.size() + " recipes for " + judges.size() + " judges");
         this.judges = List.copyOf(judges);
+        this.recipes = Collections.unmodifiableList(new ArrayList<>(recipes));
         this.functions = List.copyOf(functions);
         this.check = check;
         this.perTurn = perTurn;
     }
 
-    /** These judges and reward functions with judge {@code index} replaced by {@code judge}, its weight kept (a refreshed judge). */
-    Judging withJudge(int index, RewardFunction judge) {
+    /**
+     * These judges and reward functions with judge {@code index} replaced by {@code judge}, its weight kept (a refreshed
+     * judge); {@code checkpoint}: the directory its weights are in, so that executors rebuild the refreshed judge.
+     */
+    Judging withJudge(int index, RewardFunction judge, java.nio.file.Path checkpoint) {
         List<Compose.Weighted> js = new ArrayList<>(judges);
         js.set(index, Compose.term(judge, judges.get(index).weight()));
-        return new Judging(js, functions, check, perTurn);
+        List<JudgeRecipe> rs = new ArrayList<>(recipes);
+        rs.set(index, rs.get(index) == null ? null : rs.get(index).refreshedInto(checkpoint));
+        return new Judging(js, rs, functions, check, perTurn);
     }
 
     RewardFunction judge(int index) {
@@ -72,17 +91,22 @@ final class Judging {
         }
     }
 
-    /** Judges every rollout of the round on {@code executor}. */
-    Judgments judge(Rollouts rollouts, RolloutExecutor executor) {
-        return judge(rollouts, List.of(), 0, executor);
+    /** Judges every rollout of the round, its pointwise judges' verdicts as units on {@code units}. */
+    Judgments judge(Rollouts rollouts, RolloutExecutor executor, UnitExecutor units, SecretEnv secrets) {
+        return judge(rollouts, List.of(), 0, executor, units, secrets);
     }
 
     /**
      * Judges every rollout of the round and, shuffled in among them, its gold {@code probes}, on {@code executor}.
      * A probe is judged as a rollout's whole transcript is: the same judges, prompt and fencing, its task's input
      * and reference, its answer in the rollouts' transcript form; only its verdicts are kept apart afterwards.
+     * <p>
+     * Each pointwise judge's verdict on each transcript (whole, per turn, probe) is one unit on {@code units},
+     * {@code secrets} going with them where they leave this JVM; the group judges (whose calls span a task's
+     * group) and the reward functions run on {@code executor}'s threads here, as the weighted sums do.
      */
-    Judgments judge(Rollouts rollouts, List<GoldItem> probes, long shuffleSeed, RolloutExecutor executor) {
+    Judgments judge(Rollouts rollouts, List<GoldItem> probes, long shuffleSeed, RolloutExecutor executor, UnitExecutor units,
+                    SecretEnv secrets) {
         int n = rollouts.size();
         Set<String> agents = new LinkedHashSet<>();
         for (Trajectory t : rollouts.trajectories()) for (ModelCall c : t.calls()) agents.add(c.agent());
@@ -90,34 +114,93 @@ final class Judging {
         for (GoldItem probe : probes) probeItems.add(JudgedItem.of(probe.task(), asTranscript(probe.answer(), agents), probe.reference()));
         // Group judges first, one call per task group (and per probe, in a group of G); pointwise judges then per unit.
         Verdict[][] grouped = GroupJudging.any(judges) ? GroupJudging.judge(judges, rollouts, probeItems, shuffleSeed, executor) : null;
-        List<Callable<Judged>> units = new ArrayList<>();
+        // What each rollout (then each probe) has judged: its whole transcript, then with per-turn credit each turn's.
+        List<List<JudgedItem>> items = new ArrayList<>();
+        for (int k = 0; k < n; k++) items.add(itemsOf(rollouts.trajectories().get(k), rollouts.taskOf(k)));
+        for (int k = 0; k < probes.size(); k++) items.add(List.of(JudgedItem.of(probes.get(k).task(), probeItems.get(k).answer(), probes.get(k).reference())));
+        // Shuffled so that probes reach the judges in among the rollouts, not as a block after them; a round
+        // without probes keeps the rollouts' order, so that runs without them judge as they always did.
+        Integer[] order = new Integer[items.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        if (!probes.isEmpty()) Collections.shuffle(Arrays.asList(order), new Random(shuffleSeed));
+        Map<String, VerdictResult> asked = pointwise(items, order, grouped, units, secrets);
+        List<Callable<Judged>> work = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             Trajectory t = rollouts.trajectories().get(k);
             TaskRecord task = rollouts.taskOf(k);
             List<Verdict> pre = GroupJudging.row(grouped, k);
-            units.add(() -> judge(t, task, pre));
+            int unit = k;
+            work.add(() -> judge(t, task, turn -> known(pre, asked, unit, turn)));
         }
         for (int k = 0; k < probes.size(); k++) {
             GoldItem probe = probes.get(k);
             TaskRecord task = TaskRecord.of(probe.id(), probe.task(), probe.reference());
             String transcript = probeItems.get(k).answer();
             List<Verdict> pre = GroupJudging.row(grouped, n + k);
-            units.add(() -> judgesOnly(task, transcript, pre));
+            int unit = n + k;
+            work.add(() -> judgesOnly(task, transcript, known(pre, asked, unit, 0)));
         }
-        // Shuffled so that probes reach the judges in among the rollouts, not as a block after them; a round
-        // without probes keeps the rollouts' order, so that runs without them judge as they always did.
-        Integer[] order = new Integer[units.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        if (!probes.isEmpty()) Collections.shuffle(Arrays.asList(order), new Random(shuffleSeed));
         List<Callable<Judged>> shuffled = new ArrayList<>();
-        for (Integer i : order) shuffled.add(units.get(i));
+        for (Integer i : order) shuffled.add(work.get(i));
         List<Judged> done = executor.runAll(shuffled);
-        Judged[] byUnit = new Judged[units.size()];
+        Judged[] byUnit = new Judged[work.size()];
         for (int i = 0; i < order.length; i++) byUnit[order[i]] = done.get(i);
         List<List<Verdict>> probeVerdicts = new ArrayList<>();
         for (int k = n; k < byUnit.length; k++) probeVerdicts.add(byUnit[k].judges());
         return new Judgments(Arrays.asList(byUnit).subList(0, n), !judges.isEmpty(),
                 new ProbeJudgments(rollouts.round(), List.copyOf(probes), probeVerdicts));
+    }
+
+    /** The items a rollout is judged on: its whole transcript, then with per-turn credit the transcript up to each turn but the last. */
+    private List<JudgedItem> itemsOf(Trajectory t, TaskRecord task) {
+        List<JudgedItem> out = new ArrayList<>();
+        out.add(JudgedItem.of(task.input(), Transcripts.of(t), task.reference()));
+        if (perTurn) for (int k = 0; k < t.calls().size() - 1; k++) out.add(JudgedItem.of(task.input(), Transcripts.upTo(t, k + 1), task.reference()));
+        return out;
+    }
+
+    /**
+     * Every pointwise judge's verdict on every item, as units in judging order ({@code order} over the items'
+     * owners), keyed {@code owner/item/judge}. In this JVM every pointwise judge is asked; on executors elsewhere
+     * those with a recipe, the rest then asked on the driver as before.
+     */
+    private Map<String, VerdictResult> pointwise(List<List<JudgedItem>> items, Integer[] order, Verdict[][] grouped,
+                                                 UnitExecutor units, SecretEnv secrets) {
+        boolean remote = units.remote();
+        List<Integer> asked = new ArrayList<>();
+        for (int j = 0; j < judges.size(); j++) {
+            if (judges.get(j).function() instanceof GroupJudgeFunction) continue;
+            if (!remote || recipes.get(j) != null) asked.add(j);
+        }
+        if (asked.isEmpty()) return Map.of();
+        List<WorkUnit<JudgePanel.Item>> work = new ArrayList<>();
+        for (Integer owner : order) {
+            List<JudgedItem> of = items.get(owner);
+            for (int i = 0; i < of.size(); i++) {
+                for (int j : asked) work.add(WorkUnit.of(owner + "/" + i + "/" + j, JudgePanel.Item.of(j, of.get(i))));
+            }
+        }
+        JudgePanel panel;
+        if (remote) {
+            List<JudgeRecipe> sent = new ArrayList<>(Collections.nCopies(judges.size(), null));
+            for (int j : asked) sent.set(j, recipes.get(j));
+            panel = JudgePanel.sent(sent);
+        } else {
+            List<RewardFunction> live = new ArrayList<>();
+            for (Compose.Weighted w : judges) live.add(w.function());
+            panel = JudgePanel.live(live);
+        }
+        return units.runAll(panel, remote ? secrets : SecretEnv.NONE, work, JudgePanel.EVALUATE);
+    }
+
+    /** For item {@code item} of owner {@code owner}: judge j's verdict already given, by a group judge or a unit; null: ask it now. */
+    private static IntFunction<Verdict> known(List<Verdict> pre, Map<String, VerdictResult> asked, int owner, int item) {
+        return j -> {
+            Verdict given = item == 0 && pre != null ? pre.get(j) : null;
+            if (given != null) return given;
+            VerdictResult r = asked.get(owner + "/" + item + "/" + j);
+            return r == null ? null : r.verdict();
+        };
     }
 
     /**
@@ -136,43 +219,46 @@ final class Judging {
     }
 
     /**
-     * The judges' verdicts on a transcript; no reward function, whose verdicts no probe measures. {@code pre}: the
-     * group judges' verdicts already given (null where a judge is pointwise, or null altogether).
+     * The judges' verdicts on a transcript; no reward function, whose verdicts no probe measures. {@code known}: the
+     * verdicts already given by judge (null where a judge is to be asked now).
      */
-    private Judged judgesOnly(TaskRecord task, String transcript, List<Verdict> pre) {
+    private Judged judgesOnly(TaskRecord task, String transcript, IntFunction<Verdict> known) {
         JudgedItem item = JudgedItem.of(task.input(), transcript, task.reference());
         List<Verdict> verdicts = new ArrayList<>();
-        for (int j = 0; j < judges.size(); j++) verdicts.add(verdict(j, item, pre));
+        for (int j = 0; j < judges.size(); j++) verdicts.add(verdict(j, item, known));
         return new Judged(verdicts, List.of(), verdicts.isEmpty() ? null : verdicts.getFirst(), false, List.of());
     }
 
     Judged judge(Trajectory t, TaskRecord task) {
-        return judge(t, task, null);
+        return judge(t, task, item -> j -> null);
     }
 
-    /** As {@link #judge(Trajectory, TaskRecord)}, the group judges' verdicts on the whole transcript in {@code pre}. */
-    private Judged judge(Trajectory t, TaskRecord task, List<Verdict> pre) {
+    /**
+     * As {@link #judge(Trajectory, TaskRecord)}, the verdicts already given on item i ({@code 0}: the whole transcript,
+     * {@code k}: the transcript up to turn k) in {@code known.apply(i)}.
+     */
+    private Judged judge(Trajectory t, TaskRecord task, IntFunction<IntFunction<Verdict>> known) {
         int n = t.calls().size();
-        Judged outcome = judge(task, Transcripts.of(t), t.output() == null ? "" : t.output(), pre);
+        Judged outcome = judge(task, Transcripts.of(t), t.output() == null ? "" : t.output(), known.apply(0));
         if (!perTurn || n == 0) return outcome;
         List<Verdict> turns = new ArrayList<>(n);
         for (int k = 0; k < n - 1; k++) {
             String said = t.calls().get(k).output();
-            turns.add(judge(task, Transcripts.upTo(t, k + 1), said == null ? "" : said, null).combined());
+            turns.add(judge(task, Transcripts.upTo(t, k + 1), said == null ? "" : said, known.apply(k + 1)).combined());
         }
         turns.add(outcome.combined());
         return new Judged(outcome.judges(), outcome.functions(), outcome.combined(), outcome.exact(), turns);
     }
 
     /** The judges' and reward functions' verdicts on one transcript whose last answer is {@code finalAnswer}. */
-    private Judged judge(TaskRecord task, String transcript, String finalAnswer, List<Verdict> pre) {
+    private Judged judge(TaskRecord task, String transcript, String finalAnswer, IntFunction<Verdict> known) {
         JudgedItem item = JudgedItem.of(task.input(), transcript, task.reference());
         List<Verdict> judgeVerdicts = new ArrayList<>(), fnVerdicts = new ArrayList<>();
         List<Compose.Weighted> terms = new ArrayList<>(), scored = new ArrayList<>();
         double scoredFunctionWeight = 0;
         for (int k = 0; k < judges.size(); k++) {
             Compose.Weighted j = judges.get(k);
-            Verdict v = verdict(k, item, pre);
+            Verdict v = verdict(k, item, known);
             judgeVerdicts.add(v);
             terms.add(Compose.term(fixed(j.function().name(), v), j.weight()));
             if (v instanceof Verdict.Score) scored.add(terms.getLast());
@@ -191,9 +277,9 @@ final class Judging {
         return new Judged(judgeVerdicts, fnVerdicts, combined, check.accepts(task, finalAnswer), List.of());
     }
 
-    /** Judge {@code j}'s verdict on {@code item}: given in {@code pre} where it judged in groups, else asked now. */
-    private Verdict verdict(int j, JudgedItem item, List<Verdict> pre) {
-        Verdict given = pre == null ? null : pre.get(j);
+    /** Judge {@code j}'s verdict on {@code item}: given in {@code known} (by a group call or a unit), else asked now. */
+    private Verdict verdict(int j, JudgedItem item, IntFunction<Verdict> known) {
+        Verdict given = known.apply(j);
         return given != null ? given : judges.get(j).function().evaluate(item);
     }
 

@@ -15,11 +15,8 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * The policy a stage of a round runs, as a value that can travel: on the driver it is the live model (served as
@@ -64,17 +61,8 @@ final class PolicyCheckpoint implements Serializable {
         if (chat != null) return new Served(chat, () -> {});
         if (model != null) return served(BuiltinModel.of(NAME, model, tokenizer));
         if (files == null) throw new IllegalStateException("checkpoint " + id + " has neither a model nor its files");
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("consilium-policy-");
-            for (Map.Entry<String, byte[]> f : files.entrySet()) Files.write(dir.resolve(f.getKey()), f.getValue());
-            ModelCheckpoint loaded = ModelCheckpoint.load(dir);
-            return served(BuiltinModel.of(NAME, loaded.model(), loaded.tokenizer()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack policy checkpoint " + id + " into a temporary directory: " + e.getMessage(), e);
-        } finally {
-            if (dir != null) delete(dir);
-        }
+        ModelCheckpoint loaded = CheckpointFiles.unpacked(files, "policy checkpoint " + id, ModelCheckpoint::load);
+        return served(BuiltinModel.of(NAME, loaded.model(), loaded.tokenizer()));
     }
 
     private static Served served(BuiltinModel m) {
@@ -105,24 +93,12 @@ final class PolicyCheckpoint implements Serializable {
             dir = Files.createTempDirectory("consilium-policy-");
             Path cp = dir.resolve("checkpoint");
             ModelCheckpoint.save(cp, model, tokenizer, null);
-            TreeMap<String, byte[]> out = new TreeMap<>();
-            try (Stream<Path> ls = Files.list(cp)) {
-                for (Path f : ls.filter(Files::isRegularFile).toList()) out.put(f.getFileName().toString(), Files.readAllBytes(f));
-            }
-            files = out;
-            return out;
+            files = CheckpointFiles.read(cp);
+            return files;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot pack policy checkpoint " + id + ": " + e.getMessage(), e);
         } finally {
-            if (dir != null) delete(dir);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a temporary directory left behind is not worth failing a round for
+            if (dir != null) CheckpointFiles.delete(dir);
         }
     }
 

@@ -134,9 +134,10 @@ class ProbesAndAlarmTest {
         Alarm warn = new Alarm(0.9, 0.2, Alarm.Action.WARN);
         Path whole = dir.resolve("whole"), killed = dir.resolve("killed");
         experiment(whole, ScriptedJudgeModels.yes(), warn, 2).log(LoopFixture.quiet()).build().run();
-        // Calls: round 0's evaluation, round 1's rollouts, judging, evaluation, round 2's rollouts, judging (5).
+        // Calls: round 0's evaluation, round 1's rollouts, judging's units (each judge's verdict on each transcript) and
+        // its sums, evaluation, round 2's rollouts, judging's units (6), killed in among the probes' verdicts.
         ExperimentRun r = experiment(killed, ScriptedJudgeModels.yes(), warn, 2).log(LoopFixture.quiet()).build()
-                .withExecutor(new KillingExecutor(5, 6));
+                .withExecutor(new KillingExecutor(6, 6));
         assertThrows(KillingExecutor.Killed.class, r::run);
         experiment(killed, ScriptedJudgeModels.yes(), warn, 2).log(LoopFixture.quiet()).resume(true).build().run();
         for (String journal : List.of("probes", "alarms", "metrics")) {

@@ -3,6 +3,8 @@ package dev.consilium.runtime.loop;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.consilium.agents.Agent;
+import dev.consilium.moe.checkpoint.ModelCheckpoint;
+import dev.consilium.moe.model.DeepSeekV3Model;
 import dev.consilium.runtime.cli.Main;
 import dev.consilium.runtime.seam.ExecutorOptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +59,33 @@ class RemoteExecutorRunTest {
             assertEquals(expected.size(), actual.size(), journal);
             for (int i = 0; i < expected.size(); i++) assertEquals(expected.get(i), actual.get(i), journal + " record " + i);
         }
+    }
+
+    @Test
+    void aBuiltInJudgeTravelsAsItsRecipeAndJudgesAsInProcess() {
+        // An untrained judge: its verdicts abstain, each with the raw text it wrote, which is what is compared.
+        Path judge = dir.resolve("judge");
+        ModelCheckpoint.save(judge, new DeepSeekV3Model(LoopFixture.config(1024), 9), ModelCheckpoint.load(fixture.policy()).tokenizer(), null);
+        Path local = dir.resolve("judged-in-process"), sent = dir.resolve("judged-serialised");
+        ExperimentRun.start(LoopFixture.parse(judged(local, judge)), LoopFixture.quiet()).run();
+        int panels = SerialisingExecutor.JUDGE_PANELS.get();
+        ObjectNode e = judged(sent, judge);
+        e.putObject("executor").put("type", "serialising");
+        ExperimentRun.start(LoopFixture.parse(e), LoopFixture.quiet()).run();
+        assertEquals(panels + 1, SerialisingExecutor.JUDGE_PANELS.get(), "the round's judging went through the executor, once");
+        List<JsonNode> verdicts = lines(sent.resolve("verdicts.jsonl"));
+        assertFalse(verdicts.isEmpty());
+        assertFalse(verdicts.getFirst().get("judges").get(0).get("raw").asText().isEmpty(), "the judge rebuilt from its recipe wrote");
+        for (String journal : JOURNALS) {
+            assertEquals(comparable(lines(local.resolve(journal + ".jsonl"))), comparable(lines(sent.resolve(journal + ".jsonl"))), journal);
+        }
+    }
+
+    /** One round of the fixture's experiment judged by the built-in checkpoint in {@code judge}. */
+    private static ObjectNode judged(Path out, Path judge) {
+        ObjectNode e = fixture.experiment(out).put("rounds", 1).put("allow_abstaining_judges", true);
+        e.putArray("judges").addObject().put("model", "builtin/" + judge).put("prompt", "arithmetic-judge").put("weight", 1.0);
+        return e;
     }
 
     @Test

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SerialisingExecutor implements UnitExecutor, ExecutorProvider {
     static final AtomicInteger OPENED = new AtomicInteger();
+    /** Judging calls that reached this executor: the judges went as recipes, not as the driver's live objects. */
+    static final AtomicInteger JUDGE_PANELS = new AtomicInteger();
     private final InProcessUnitExecutor threads = new InProcessUnitExecutor(8);
 
     @Override
@@ -46,6 +48,7 @@ public final class SerialisingExecutor implements UnitExecutor, ExecutorProvider
     @SuppressWarnings("unchecked")
     public <W, P extends Serializable, R extends Serializable> Map<String, R> runAll(
             WorkerSpec<W> spec, SecretEnv secrets, List<WorkUnit<P>> units, UnitFunction<W, P, R> fn) {
+        if (spec instanceof JudgePanel) JUDGE_PANELS.incrementAndGet();
         WorkerSpec<W> sent = (WorkerSpec<W>) travel(spec);
         List<WorkUnit<P>> sentUnits = (List<WorkUnit<P>>) travel((Serializable) List.copyOf(units));
         UnitFunction<W, P, R> sentFn = (UnitFunction<W, P, R>) travel(fn);

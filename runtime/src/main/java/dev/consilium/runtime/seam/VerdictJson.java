@@ -1,4 +1,4 @@
-package dev.consilium.cluster.judge;
+package dev.consilium.runtime.seam;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
