@@ -86,7 +86,7 @@ class OpenAiServerLoadTest {
 
     @Test
     void aClientThatLeavesMidStreamIsCancelledAndFreesItsSlot() throws Exception {
-        Generator generator = TestModels.generator(TestModels.randomCheckpoint(dir, 1024, 5), 2);
+        Generator generator = TestModels.generator(TestModels.endlessCheckpoint(dir, 1024, 5), 2);
         try (OpenAiServer server = OpenAiServer.builder().generator(generator).modelName("tiny").port(0)
                 .streamKeepAlive(Duration.ofMillis(50)).start()) {
             String body = """

@@ -57,6 +57,24 @@ final class TestModels {
         return dir;
     }
 
+    /**
+     * As {@link #randomCheckpoint}, but a sampled answer never ends before its {@code max_tokens}: the end token's
+     * LM-head row is zero and every other row is scaled up, so the largest of the others' logits dwarfs its 0. A
+     * test that needs a stream still running when it acts cannot then lose a race against an early end.
+     */
+    static Path endlessCheckpoint(Path dir, int maxPositions, long seed) {
+        DeepSeekV3Model m = new DeepSeekV3Model(config(maxPositions), seed);
+        float[] p = m.params();
+        for (int i = 0; i < p.length; i++) p[i] *= 4f;
+        int C = m.config().hiddenSize(), end = tokenizer().tokenId(ChatTemplate.END_OF_SENTENCE);
+        NamedTensor head = tensor(m, "lm_head.weight");
+        for (int token = 0; token < m.config().vocabSize(); token++) {
+            for (int c = 0; c < C; c++) head.data()[head.offset() + token * C + c] *= token == end ? 0f : 30f;
+        }
+        ModelCheckpoint.save(dir, m, tokenizer(), null);
+        return dir;
+    }
+
     static Generator generator(Path checkpoint, int maxBatch) {
         ModelCheckpoint c = ModelCheckpoint.load(checkpoint);
         return Generator.builder().model(c.model()).tokenizer(c.tokenizer()).maxBatch(maxBatch).build();
