@@ -13,6 +13,7 @@ import dev.consilium.runtime.seam.WorkUnit;
 import dev.consilium.runtime.seam.WorkerCache;
 import dev.consilium.runtime.seam.WorkerSpec;
 import dev.consilium.runtime.seam.UnitExecutor;
+import dev.consilium.runtime.loop.Experiment;
 import dev.consilium.runtime.loop.ExperimentRun;
 import dev.consilium.cluster.judge.StubJudgeServer;
 import dev.consilium.cluster.spark.ClusterConf;
@@ -164,24 +165,58 @@ class LocalClusterTest {
     void aRoundJudgedByAnApiJudgeOnTheClusterScoresWithTheShippedKeyAsInProcess() throws IOException {
         awaitBothExecutors();
         try (StubJudgeServer api = StubJudgeServer.start(JudgeFixture.KEY, Duration.ZERO, 0, 1)) {
-            Path providers = Files.writeString(runs.resolve("stub-providers.json"), """
-                    {"deployments": [{"name": "stub-judge", "model": "openai/stub-judge", "baseUrl": "%s",
-                                      "apiKeyEnv": "%s", "maxRetries": 0}]}""".formatted(api.baseUrl(), JudgeFixture.VARIABLE));
-            SecretEnv keys = SecretEnv.of(Map.of(JudgeFixture.VARIABLE, JudgeFixture.KEY));
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            Path local = runs.resolve("judged-in-process"), remote = runs.resolve("judged-on-spark");
-            ExperimentRun.start(RunFixture.judged(local, "stub-judge", providers, null), quiet, keys).run();
-            Map<String, Integer> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            ExperimentRun.start(RunFixture.judged(remote, "stub-judge", providers, null), quiet, keys)
-                    .withExecutor(new Counting(spark, specs)).run();
+            Path providers = stubProviders(api, "stub-providers.json");
+            Path remote = runs.resolve("judged-on-spark");
+            Map<String, Integer> specs = inProcessAndOnSpark("judged", out -> RunFixture.judged(out, "stub-judge", providers, null));
             assertEquals(1, specs.get("JudgePanel"), "the round's pointwise judging was one job on the cluster: " + specs);
             assertEquals(0, api.refused(), "every judge call carried the key");
             List<JsonNode> verdicts = RunFixture.journals(remote).get("verdicts");
             assertFalse(verdicts.isEmpty());
             for (JsonNode v : verdicts) assertEquals("score", v.get("judges").get(0).get("type").asText(), v.toString());
-            assertJournalsEqual(RunFixture.journals(local), RunFixture.journals(remote));
+            assertJournalsEqual(RunFixture.journals(runs.resolve("judged-in-process")), RunFixture.journals(remote));
             assertFalse(spark.context().getConf().toDebugString().contains(JudgeFixture.KEY), "the key is in SparkConf.toDebugString");
         }
+    }
+
+    /**
+     * A round judged by a group judge over the stub API on the cluster: each task group's call is a unit the executors
+     * run with the group judge rebuilt from its recipe and the key shipped inside the job, and the journals equal the
+     * in-process run's.
+     */
+    @Test
+    void aRoundJudgedByAGroupJudgeOnTheClusterJournalsAsInProcess() throws IOException {
+        awaitBothExecutors();
+        try (StubJudgeServer api = StubJudgeServer.start(JudgeFixture.KEY, Duration.ZERO, 0, 1)) {
+            Path providers = stubProviders(api, "group-providers.json");
+            Path remote = runs.resolve("grouped-on-spark");
+            Map<String, Integer> specs = inProcessAndOnSpark("grouped", out -> RunFixture.groupJudged(out, "stub-judge", providers));
+            assertEquals(1, specs.get("JudgePanel"), "the round's group calls were one job on the cluster: " + specs);
+            assertEquals(0, api.refused(), "every group call carried the key");
+            List<JsonNode> verdicts = RunFixture.journals(remote).get("verdicts");
+            assertFalse(verdicts.isEmpty());
+            for (JsonNode v : verdicts) assertEquals("stub-judge", v.get("judges").get(0).get("judge").asText(), v.toString());
+            assertJournalsEqual(RunFixture.journals(runs.resolve("grouped-in-process")), RunFixture.journals(remote));
+        }
+    }
+
+    /** The stub API as the deployment {@code stub-judge} of the providers file {@code file}, its key's variable named. */
+    private static Path stubProviders(StubJudgeServer api, String file) throws IOException {
+        return Files.writeString(runs.resolve(file), """
+                {"deployments": [{"name": "stub-judge", "model": "openai/stub-judge", "baseUrl": "%s",
+                                  "apiKeyEnv": "%s", "maxRetries": 0}]}""".formatted(api.baseUrl(), JudgeFixture.VARIABLE));
+    }
+
+    /**
+     * The experiment {@code experiment} makes run with the stub's key in-process into {@code NAME-in-process}, then on
+     * the cluster into {@code NAME-on-spark}; the worker specs the cluster's jobs were given, counted by class.
+     */
+    private static Map<String, Integer> inProcessAndOnSpark(String name, java.util.function.Function<Path, Experiment> experiment) {
+        SecretEnv keys = SecretEnv.of(Map.of(JudgeFixture.VARIABLE, JudgeFixture.KEY));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        ExperimentRun.start(experiment.apply(runs.resolve(name + "-in-process")), quiet, keys).run();
+        Map<String, Integer> specs = new java.util.concurrent.ConcurrentHashMap<>();
+        ExperimentRun.start(experiment.apply(runs.resolve(name + "-on-spark")), quiet, keys).withExecutor(new Counting(spark, specs)).run();
+        return specs;
     }
 
     /**

@@ -59,6 +59,18 @@ final class RunFixture {
         return Experiment.fromJson(e.toString(), "cluster test experiment, judged");
     }
 
+    /**
+     * One round of {@link #experiment}, judged too by {@code judge} of the providers file {@code providers} as a group
+     * judge ({@code "mode": "group"}: one call per task's rollouts); abstentions allowed, so that a judge leaving a
+     * candidate unscored does not stop the round.
+     */
+    static Experiment groupJudged(Path out, String judge, Path providers) {
+        ObjectNode e = node(out);
+        e.put("rounds", 1).put("providers", providers.toString()).put("allow_abstaining_judges", true);
+        e.putArray("judges").addObject().put("model", judge).put("mode", "group").put("weight", 1.0);
+        return Experiment.fromJson(e.toString(), "cluster test experiment, group-judged");
+    }
+
     static ExperimentRun start(Path out) {
         return ExperimentRun.start(experiment(out), new PrintStream(OutputStream.nullOutputStream()));
     }

@@ -160,9 +160,9 @@ public final class ExperimentFile {
             ProvidersConfig config = e.providers() == null || judges.isEmpty() ? null : ProvidersConfig.load(Path.of(e.providers()));
             for (int j = 0; j < judges.size(); j++) {
                 Experiment.JudgeSpec s = e.judges().get(j);
-                // a pointwise judge travels as its recipe; a group judge's calls span a task's group, judged on the driver
-                JudgeRecipe recipe = s.group() ? null : JudgeRecipe.of(s.model(),
-                        s.prompt() == null ? PluginRegistry.POINTWISE : s.prompt(), e.seed() + j, config);
+                // each judge travels as its recipe, a group judge's naming its group prompt (one unit per task group)
+                String prompt = s.prompt() != null ? s.prompt() : s.group() ? PluginRegistry.GROUP : PluginRegistry.POINTWISE;
+                JudgeRecipe recipe = JudgeRecipe.of(s.model(), prompt, e.seed() + j, config, s.group());
                 b.judge(judges.get(j), weight(s.weight()), recipe);
             }
             b.keyVariables.addAll(JudgeRecipe.keyVariables(config));

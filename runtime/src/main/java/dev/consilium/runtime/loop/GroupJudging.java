@@ -4,17 +4,21 @@ import dev.consilium.rewards.function.Compose;
 import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.rewards.verdict.Verdict;
+import dev.consilium.runtime.seam.WorkUnit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * A round's group judges ({@link GroupJudgeFunction}) at work, before its pointwise judging: one call per group judge
- * and task group, the task's G transcripts side by side, each getting its own verdict (one the judge left unscored
+ * A round's group judges ({@link GroupJudgeFunction}) at work, before its pointwise judging: one call (a unit) per group
+ * judge and task group, the task's G transcripts side by side, each getting its own verdict (one the judge left unscored
  * abstains alone). A gold probe is judged as a rollout is, in a group of G: the probe's transcript among the next
  * G - 1 probes' transcripts of the round (their answers, under the probe's task and reference), at a seeded position;
  * only the probe's own verdict is kept, since the others' truth is not that of their gold items. So probe agreement
@@ -30,38 +34,39 @@ final class GroupJudging {
 
     /**
      * The group judges' verdicts: {@code [unit][judge]}, units being the rollouts in order, then the probes
-     * ({@code probeItems}, each with its task, transcript and reference); null where judge is pointwise.
+     * ({@code probeItems}, each with its task, transcript and reference); null where judge is pointwise. Each call
+     * (judge, group) is one unit, {@code ask} giving back each unit's verdicts by unit id, the probes' groups in
+     * among the rollouts' groups in a seeded order.
      */
-    static Verdict[][] judge(List<Compose.Weighted> judges, Rollouts rollouts, List<JudgedItem> probeItems, long seed, RolloutExecutor executor) {
+    static Verdict[][] judge(List<Compose.Weighted> judges, Rollouts rollouts, List<JudgedItem> probeItems, long seed,
+                             Function<List<WorkUnit<JudgePanel.Group>>, Map<String, VerdictsResult>> ask) {
         int n = rollouts.size(), g = rollouts.groupSize(), p = probeItems.size();
         Verdict[][] out = new Verdict[n + p][judges.size()];
-        List<Callable<Runnable>> units = new ArrayList<>();
+        record Call(WorkUnit<JudgePanel.Group> unit, Consumer<List<Verdict>> fill) {}
+        List<Call> calls = new ArrayList<>();
         Random rng = new Random(seed);
         for (int j = 0; j < judges.size(); j++) {
-            if (!(judges.get(j).function() instanceof GroupJudgeFunction judge)) continue;
+            if (!(judges.get(j).function() instanceof GroupJudgeFunction)) continue;
             int jj = j;
             for (int t = 0; t < rollouts.tasks().size(); t++) {
                 TaskRecord task = rollouts.tasks().get(t);
                 List<JudgedItem> items = rollouts.group(t).stream()
                         .map(r -> JudgedItem.of(task.input(), Transcripts.of(r), task.reference())).toList();
                 int first = t * g;
-                units.add(() -> {
-                    List<Verdict> vs = judge.group().evaluate(items);
-                    return () -> { for (int i = 0; i < g; i++) out[first + i][jj] = vs.get(i); };
-                });
+                calls.add(new Call(WorkUnit.of("group/" + j + "/" + t, JudgePanel.Group.of(j, items)),
+                        vs -> { for (int i = 0; i < g; i++) out[first + i][jj] = vs.get(i); }));
             }
             for (int k = 0; k < p; k++) {
                 int at = rng.nextInt(g), unit = n + k;
-                List<JudgedItem> items = probeGroup(probeItems, k, g, at);
-                units.add(() -> {
-                    Verdict v = judge.group().evaluate(items).get(at);
-                    return () -> out[unit][jj] = v;
-                });
+                // Only the probe's own verdict is kept: the others' truth is not that of their gold items.
+                calls.add(new Call(WorkUnit.of("probe/" + j + "/" + k, JudgePanel.Group.of(j, probeGroup(probeItems, k, g, at))),
+                        vs -> out[unit][jj] = vs.get(at)));
             }
         }
         // Probes' groups in among the rollouts' groups, as pointwise probes are in among the rollouts.
-        if (p > 0) Collections.shuffle(units, rng);
-        for (Runnable fill : executor.runAll(units)) fill.run();
+        if (p > 0) Collections.shuffle(calls, rng);
+        Map<String, VerdictsResult> done = ask.apply(calls.stream().map(Call::unit).toList());
+        for (Call c : calls) c.fill().accept(done.get(c.unit().id()).verdicts());
         return out;
     }
 

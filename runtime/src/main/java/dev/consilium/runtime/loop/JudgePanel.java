@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A round's pointwise judges as a worker spec, by their index among the run's judges. In the driver's JVM it
+ * A round's judges (pointwise and group) as a worker spec, by their index among the run's judges. In the driver's JVM it
  * wraps the live judges (nothing is rebuilt or serialised); sent to executors it is the judges' {@link JudgeRecipe}s
  * (null where a judge is judged on the driver), rebuilt once per executor JVM and kept while the judges stay the
  * same: a refreshed judge is a new recipe, so a new panel, which supersedes the last one.
@@ -28,6 +28,23 @@ final class JudgePanel implements WorkerSpec<JudgePanel.Worker> {
     /** One unit: judge {@code judge}'s verdict on the item; back as JSON when it travels. */
     static final UnitFunction<Worker, Item, VerdictResult> EVALUATE =
             (w, u) -> new VerdictResult(w.judges().get(u.payload().judge()).evaluate(u.payload().judged()));
+
+    /** One unit: group judge {@code judge}'s verdicts on the group's members, in their order; back as JSON when it travels. */
+    static final UnitFunction<Worker, Group, VerdictsResult> EVALUATE_GROUP = (w, u) -> {
+        GroupJudgeFunction judge = (GroupJudgeFunction) w.judges().get(u.payload().judge());
+        return new VerdictsResult(judge.group().evaluate(u.payload().judged()));
+    };
+
+    /** What one group judge is asked about in one call: a task's transcripts (or a probe's group) side by side. */
+    record Group(int judge, List<Item> members) implements Serializable {
+        static Group of(int judge, List<JudgedItem> members) {
+            return new Group(judge, members.stream().map(m -> Item.of(judge, m)).toList());
+        }
+
+        List<JudgedItem> judged() {
+            return members.stream().map(Item::judged).toList();
+        }
+    }
 
     /** What one judge is asked about: the task, the transcript judged, the reference. */
     record Item(int judge, String task, String answer, String reference) implements Serializable {

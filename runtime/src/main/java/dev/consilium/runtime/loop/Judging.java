@@ -11,6 +11,7 @@ import dev.consilium.rewards.function.RewardFunction;
 import dev.consilium.rewards.verdict.JudgedItem;
 import dev.consilium.rewards.verdict.Verdict;
 
+import dev.consilium.runtime.seam.InProcessUnitExecutor;
 import dev.consilium.runtime.seam.SecretEnv;
 import dev.consilium.runtime.seam.UnitExecutor;
 import dev.consilium.runtime.seam.WorkUnit;
@@ -18,6 +19,7 @@ import dev.consilium.runtime.seam.WorkUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,8 +104,8 @@ final class Judging {
      * and reference, its answer in the rollouts' transcript form; only its verdicts are kept apart afterwards.
      * <p>
      * Each pointwise judge's verdict on each transcript (whole, per turn, probe) is one unit on {@code units},
-     * {@code secrets} going with them where they leave this JVM; the group judges (whose calls span a task's
-     * group) and the reward functions run on {@code executor}'s threads here, as the weighted sums do.
+     * {@code secrets} going with them where they leave this JVM; so is each group judge's call on a task's group (or a
+     * probe's); the reward functions run on {@code executor}'s threads here, as the weighted sums do.
      */
     Judgments judge(Rollouts rollouts, List<GoldItem> probes, long shuffleSeed, RolloutExecutor executor, UnitExecutor units,
                     SecretEnv secrets) {
@@ -113,7 +115,8 @@ final class Judging {
         List<JudgedItem> probeItems = new ArrayList<>();
         for (GoldItem probe : probes) probeItems.add(JudgedItem.of(probe.task(), asTranscript(probe.answer(), agents), probe.reference()));
         // Group judges first, one call per task group (and per probe, in a group of G); pointwise judges then per unit.
-        Verdict[][] grouped = GroupJudging.any(judges) ? GroupJudging.judge(judges, rollouts, probeItems, shuffleSeed, executor) : null;
+        Verdict[][] grouped = GroupJudging.any(judges) ? GroupJudging.judge(judges, rollouts, probeItems, shuffleSeed,
+                calls -> groups(calls, executor, units, secrets)) : null;
         // What each rollout (then each probe) has judged: its whole transcript, then with per-turn credit each turn's.
         List<List<JudgedItem>> items = new ArrayList<>();
         for (int k = 0; k < n; k++) items.add(itemsOf(rollouts.trajectories().get(k), rollouts.taskOf(k)));
@@ -180,17 +183,35 @@ final class Judging {
                 for (int j : asked) work.add(WorkUnit.of(owner + "/" + i + "/" + j, JudgePanel.Item.of(j, of.get(i))));
             }
         }
-        JudgePanel panel;
-        if (remote) {
-            List<JudgeRecipe> sent = new ArrayList<>(Collections.nCopies(judges.size(), null));
-            for (int j : asked) sent.set(j, recipes.get(j));
-            panel = JudgePanel.sent(sent);
-        } else {
-            List<RewardFunction> live = new ArrayList<>();
-            for (Compose.Weighted w : judges) live.add(w.function());
-            panel = JudgePanel.live(live);
+        return units.runAll(panel(remote), remote ? secrets : SecretEnv.NONE, work, JudgePanel.EVALUATE);
+    }
+
+    /**
+     * The group judges' calls as units on {@code units}: on executors elsewhere those whose judge has a recipe, the
+     * rest on the driver's threads ({@code executor}) as before; in this JVM all of them, on the live judges.
+     */
+    private Map<String, VerdictsResult> groups(List<WorkUnit<JudgePanel.Group>> calls, RolloutExecutor executor, UnitExecutor units,
+                                               SecretEnv secrets) {
+        boolean remote = units.remote();
+        List<WorkUnit<JudgePanel.Group>> sent = new ArrayList<>(), here = new ArrayList<>();
+        for (WorkUnit<JudgePanel.Group> c : calls) (remote && recipes.get(c.payload().judge()) == null ? here : sent).add(c);
+        Map<String, VerdictsResult> out = new HashMap<>();
+        if (!sent.isEmpty()) out.putAll(units.runAll(panel(remote), remote ? secrets : SecretEnv.NONE, sent, JudgePanel.EVALUATE_GROUP));
+        if (!here.isEmpty()) {
+            out.putAll(new InProcessUnitExecutor(executor, units.slots()).runAll(panel(false), SecretEnv.NONE, here, JudgePanel.EVALUATE_GROUP));
         }
-        return units.runAll(panel, remote ? secrets : SecretEnv.NONE, work, JudgePanel.EVALUATE);
+        return out;
+    }
+
+    /**
+     * The round's judges as one worker spec for pointwise and group units alike, so that an executor keeps one panel:
+     * in this JVM the live judges; sent, every judge's recipe (null where it has none, judged on the driver).
+     */
+    private JudgePanel panel(boolean remote) {
+        if (remote) return JudgePanel.sent(recipes);
+        List<RewardFunction> live = new ArrayList<>();
+        for (Compose.Weighted w : judges) live.add(w.function());
+        return JudgePanel.live(live);
     }
 
     /** For item {@code item} of owner {@code owner}: judge j's verdict already given, by a group judge or a unit; null: ask it now. */

@@ -137,9 +137,11 @@ class GroupJudgeRunTest {
         assertEquals(1, pointwise.prompts.size(), "a pointwise judge is measured on each item alone, as before");
     }
 
-    @Test
-    void anExperimentFilesGroupJudgeRunsOverAnOpenAiCompatibleApi(@TempDir Path dir) throws IOException {
-        List<String> prompts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * An OpenAI-compatible group judge on loopback, started, that answers each call as {@link #oracle} does with
+     * {@code skip}, recording each call's prompt in {@code prompts}; the caller stops it.
+     */
+    static HttpServer oracleServer(int skip, List<String> prompts) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             JsonNode req = LoopFixture.JSON.readTree(exchange.getRequestBody());
@@ -149,7 +151,7 @@ class GroupJudgeRunTest {
             ObjectNode resp = LoopFixture.JSON.createObjectNode().put("id", "x").put("object", "chat.completion").put("created", 0)
                     .put("model", "judge");
             ObjectNode choice = resp.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
-            choice.putObject("message").put("role", "assistant").put("content", oracle(prompt, 0));
+            choice.putObject("message").put("role", "assistant").put("content", oracle(prompt, skip));
             resp.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15);
             byte[] body = resp.toString().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -159,6 +161,13 @@ class GroupJudgeRunTest {
             }
         });
         server.start();
+        return server;
+    }
+
+    @Test
+    void anExperimentFilesGroupJudgeRunsOverAnOpenAiCompatibleApi(@TempDir Path dir) throws IOException {
+        List<String> prompts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer server = oracleServer(0, prompts);
         try {
             Path providers = Files.writeString(dir.resolve("providers.json"), """
                     {"deployments": [{"model": "openai-compatible/judge", "baseUrl": "http://127.0.0.1:%d/v1"}]}

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.consilium.rewards.calibration.GoldSet;
+
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -79,6 +83,47 @@ class RemoteExecutorRunTest {
         for (String journal : JOURNALS) {
             assertEquals(comparable(lines(local.resolve(journal + ".jsonl"))), comparable(lines(sent.resolve(journal + ".jsonl"))), journal);
         }
+    }
+
+    @Test
+    void aGroupJudgeTravelsAsItsRecipeAndJudgesGroupsAndProbesAsInProcess() throws IOException {
+        // An API group judge on loopback that works each candidate out: scored verdicts, probes judged in groups.
+        // the second candidate of each call left unscored: its verdict abstains alone, which must travel too
+        HttpServer server = GroupJudgeRunTest.oracleServer(2, new java.util.concurrent.CopyOnWriteArrayList<>());
+        try {
+            Path providers = Files.writeString(dir.resolve("group-providers.json"), """
+                    {"deployments": [{"model": "openai-compatible/judge", "baseUrl": "http://127.0.0.1:%d/v1"}]}
+                    """.formatted(server.getAddress().getPort()));
+            Path gold = dir.resolve("group-gold.jsonl");
+            GoldSet.write(gold, GroupJudgeRunTest.gold());
+            Path local = dir.resolve("grouped-in-process"), sent = dir.resolve("grouped-serialised");
+            ExperimentRun.start(LoopFixture.parse(grouped(local, providers, gold)), LoopFixture.quiet()).run();
+            int panels = SerialisingExecutor.JUDGE_PANELS.get();
+            ObjectNode e = grouped(sent, providers, gold);
+            e.putObject("executor").put("type", "serialising");
+            ExperimentRun.start(LoopFixture.parse(e), LoopFixture.quiet()).run();
+            assertEquals(panels + 1, SerialisingExecutor.JUDGE_PANELS.get(), "the round's group calls went through the executor, once");
+            List<JsonNode> verdicts = lines(sent.resolve("verdicts.jsonl"));
+            assertEquals(6, verdicts.size());
+            assertEquals("score", verdicts.getFirst().get("judges").get(0).get("type").asText(), verdicts.getFirst().toString());
+            assertEquals("abstain", verdicts.get(1).get("judges").get(0).get("type").asText(), verdicts.get(1).toString());
+            assertFalse(lines(sent.resolve("probes.jsonl")).isEmpty(), "probes were judged");
+            for (String journal : List.of("trajectories", "verdicts", "rewards", "preferences", "metrics", "probes")) {
+                assertEquals(comparable(lines(local.resolve(journal + ".jsonl"))), comparable(lines(sent.resolve(journal + ".jsonl"))), journal);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** One round of the fixture's experiment judged in groups of 3 by the API judge {@code providers} names, probed with {@code gold}. */
+    private static ObjectNode grouped(Path out, Path providers, Path gold) {
+        ObjectNode e = fixture.experiment(out).put("rounds", 1).put("tasks_per_round", 2).put("rollouts_per_task", 3)
+                .put("allow_abstaining_judges", true);
+        e.putArray("judges").addObject().put("model", "openai-compatible/judge").put("mode", "group");
+        e.put("providers", providers.toString());
+        e.putObject("probes").put("gold", gold.toString()).put("per_round", 4);
+        return e;
     }
 
     /** One round of the fixture's experiment judged by the built-in checkpoint in {@code judge}. */
