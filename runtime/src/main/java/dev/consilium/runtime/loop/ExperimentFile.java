@@ -293,7 +293,8 @@ public final class ExperimentFile {
                 .prompt(plugins.judgePrompt(prompt, "judges[" + j + "].prompt"), judge.model(), e.seed() + j)
                 .trainer(plugins.trainableJudge(prompt, "judges[" + j + "].prompt"))
                 .every(s.every() == null ? 0 : s.every()).options(JudgeRefresh.options(s))
-                .gold(gold, s.goldPerRefresh() == null ? 64 : s.goldPerRefresh()).heldBack(s.heldBack() == null ? 32 : s.heldBack())
+                .gold(gold, s.goldPerRefresh() == null ? JudgeRefresh.DEFAULT_GOLD_PER_REFRESH : s.goldPerRefresh())
+                .heldBack(s.heldBack() == null ? JudgeRefresh.DEFAULT_HELD_BACK : s.heldBack())
                 .build();
     }
 

@@ -39,10 +39,18 @@ public record JudgeRefresh(int judge, Path checkpoint, JudgePrompt prompt, Strin
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(trainer, "trainer");
         Objects.requireNonNull(options, "options");
-        if (every < 0) throw new IllegalArgumentException("\"judge_refresh.every\" must be >= 0, was " + every);
+        requireAtLeast(every, 0, "every");
         gold = gold == null ? List.of() : gold.stream().filter(g -> !g.isPairwise() && g.reference() != null).toList();
-        if (goldPerRefresh < 0) throw new IllegalArgumentException("\"judge_refresh.gold_per_refresh\" must be >= 0, was " + goldPerRefresh);
-        if (heldBack < 1) throw new IllegalArgumentException("\"judge_refresh.held_back\" must be >= 1, was " + heldBack);
+        requireAtLeast(goldPerRefresh, 0, "gold_per_refresh");
+        requireAtLeast(heldBack, 1, "held_back");
+    }
+
+    /** The defaults of an experiment file's {@code judge_refresh} and of {@link #builder()}. */
+    static final TrainableJudge.Options DEFAULT_OPTIONS = new TrainableJudge.Options(40, 3e-4, 8);
+    static final int DEFAULT_GOLD_PER_REFRESH = 64, DEFAULT_HELD_BACK = 32;
+
+    private static void requireAtLeast(int value, int min, String key) {
+        if (value < min) throw new IllegalArgumentException("\"judge_refresh." + key + "\" must be >= " + min + ", was " + value);
     }
 
     /** Steps 40, lr 3e-4, 8 sequences a step; 64 gold items and 32 held back a refresh. */
@@ -71,27 +79,26 @@ public record JudgeRefresh(int judge, Path checkpoint, JudgePrompt prompt, Strin
             throw new IllegalArgumentException("\"judge_refresh.judge\" must name one of the " + judges + " judges (0 to "
                     + (judges - 1) + "), was " + judge);
         }
-        if (s.every() != null && s.every() < 0) throw new IllegalArgumentException("\"judge_refresh.every\" must be >= 0, was " + s.every());
+        if (s.every() != null) requireAtLeast(s.every(), 0, "every");
         options(s);
-        if (s.goldPerRefresh() != null && s.goldPerRefresh() < 0) {
-            throw new IllegalArgumentException("\"judge_refresh.gold_per_refresh\" must be >= 0, was " + s.goldPerRefresh());
-        }
-        if (s.heldBack() != null && s.heldBack() < 1) throw new IllegalArgumentException("\"judge_refresh.held_back\" must be >= 1, was " + s.heldBack());
+        if (s.goldPerRefresh() != null) requireAtLeast(s.goldPerRefresh(), 0, "gold_per_refresh");
+        if (s.heldBack() != null) requireAtLeast(s.heldBack(), 1, "held_back");
     }
 
     static TrainableJudge.Options options(Experiment.JudgeRefreshSpec s) {
-        return new TrainableJudge.Options(s.steps() == null ? 40 : s.steps(), s.lr() == null ? 3e-4 : s.lr(),
-                s.batchSize() == null ? 8 : s.batchSize());
+        TrainableJudge.Options d = DEFAULT_OPTIONS;
+        return new TrainableJudge.Options(s.steps() == null ? d.steps() : s.steps(), s.lr() == null ? d.lr() : s.lr(),
+                s.batchSize() == null ? d.batchSize() : s.batchSize());
     }
 
     public static final class Builder {
-        private int judge, every, goldPerRefresh = 64, heldBack = 32;
+        private int judge, every, goldPerRefresh = DEFAULT_GOLD_PER_REFRESH, heldBack = DEFAULT_HELD_BACK;
         private Path checkpoint;
         private JudgePrompt prompt;
         private String name;
         private long nonceSeed;
         private TrainableJudge trainer;
-        private TrainableJudge.Options options = new TrainableJudge.Options(40, 3e-4, 8);
+        private TrainableJudge.Options options = DEFAULT_OPTIONS;
         private List<GoldItem> gold = List.of();
 
         private Builder() {}
